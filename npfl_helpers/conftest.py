@@ -1,0 +1,5 @@
+"""Docstring examples run headless."""
+
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
