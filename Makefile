@@ -31,9 +31,9 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 test: $(VENV)/.installed-test
-	MPLBACKEND=Agg $(BIN)/ruff check .
-	MPLBACKEND=Agg $(BIN)/pytest $(PYTEST_ARGS)
-	MPLBACKEND=Agg $(BIN)/pytest --nbval-lax --nbval-current-env notebooks $(PYTEST_ARGS)
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --nbval-lax --nbval-current-env notebooks $(PYTEST_ARGS)
 
 html: $(VENV)/.installed-test
 	mkdir -p html

@@ -1,5 +1,0 @@
-"""Docstring examples run headless."""
-
-import os
-
-os.environ.setdefault("MPLBACKEND", "Agg")
