@@ -1,0 +1,225 @@
+"""Tests for npfl_helpers.losses: each formula written out independently, and the identities."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from npfl_helpers import losses
+
+RNG = np.random.default_rng(0)
+
+
+def random_distribution(rng, shape):
+    p = rng.random(shape) ** 3  # skewed, some entries near 0
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+# ----- mse and gaussian_nll -------------------------------------------------------------------
+def test_mse_formula():
+    y_hat = RNG.normal(size=7)
+    y = RNG.normal(size=7)
+    expected = sum((float(a) - float(b)) ** 2 for a, b in zip(y, y_hat, strict=True)) / 7
+    assert losses.mse(y_hat, y) == pytest.approx(expected, rel=1e-12)
+
+
+def test_mse_averages_over_all_elements():
+    y_hat = RNG.normal(size=(4, 3))
+    y = RNG.normal(size=(4, 3))
+    assert losses.mse(y_hat, y) == pytest.approx(losses.mse(y_hat.ravel(), y.ravel()))
+
+
+def test_gaussian_nll_is_minus_log_of_the_normal_density():
+    y_hat = RNG.normal(size=6)
+    y = RNG.normal(size=6)
+    for sigma in (0.1, 1.0, 3.0):
+        density = [
+            math.exp(-((b - a) ** 2) / (2 * sigma**2)) / (sigma * math.sqrt(2 * math.pi))
+            for a, b in zip(y_hat, y, strict=True)
+        ]
+        expected = -sum(math.log(d) for d in density) / len(density)
+        assert losses.gaussian_nll(y_hat, y, sigma) == pytest.approx(expected, rel=1e-12)
+
+
+def test_gaussian_nll_sign_of_log_sigma():
+    # a perfect prediction costs log σ + ½ log 2π: larger σ, larger NLL (the correct sign)
+    assert losses.gaussian_nll([1.0], [1.0], sigma=math.e) == pytest.approx(
+        1.0 + 0.5 * math.log(2 * math.pi))
+    assert losses.gaussian_nll([0.0], [0.0], 2.0) > losses.gaussian_nll([0.0], [0.0], 1.0)
+
+
+def test_gaussian_nll_per_example_sigma_broadcasts():
+    y_hat = np.array([0.0, 1.0, 2.0])
+    y = np.array([0.5, 0.0, 2.0])
+    sigma = np.array([0.5, 1.0, 2.0])
+    expected = np.mean([losses.gaussian_nll([a], [b], s) for a, b, s in zip(y_hat, y, sigma,
+                                                                            strict=True)])
+    assert losses.gaussian_nll(y_hat, y, sigma) == pytest.approx(expected)
+
+
+def test_mse_is_gaussian_nll_up_to_an_affine_map():
+    y = RNG.normal(loc=2.0, size=50)
+    candidates = np.linspace(0.0, 4.0, 401)  # constant predictions ŷ = c
+    mses = np.array([losses.mse(np.full_like(y, c), y) for c in candidates])
+    for sigma in (0.3, 1.0, 5.0):
+        nlls = np.array([losses.gaussian_nll(np.full_like(y, c), y, sigma) for c in candidates])
+        affine = mses / (2 * sigma**2) + math.log(sigma) + 0.5 * math.log(2 * math.pi)
+        np.testing.assert_allclose(nlls, affine, rtol=1e-12)
+        assert np.argmin(nlls) == np.argmin(mses)
+    assert candidates[np.argmin(mses)] == pytest.approx(y.mean(), abs=0.01)
+
+
+@pytest.mark.parametrize("sigma", [0.0, -1.0, float("nan"), [1.0, 0.0]])
+def test_gaussian_nll_rejects_invalid_sigma(sigma):
+    with pytest.raises(ValueError, match="sigma must be in"):
+        losses.gaussian_nll([0.0, 1.0], [0.0, 1.0], sigma)
+
+
+# ----- softmax, cross_entropy -----------------------------------------------------------------
+def test_softmax_and_log_softmax_formula():
+    z = RNG.normal(size=(5, 4))
+    naive = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(losses.softmax(z), naive, rtol=1e-12)
+    np.testing.assert_allclose(losses.log_softmax(z), np.log(naive), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(losses.softmax(z, axis=0).sum(axis=0), 1.0)
+    np.testing.assert_allclose(losses.log_softmax(z + 100.0), losses.log_softmax(z), atol=1e-12)
+
+
+def test_cross_entropy_with_indices_formula():
+    z = RNG.normal(size=(6, 3))
+    y = RNG.integers(0, 3, size=6)
+    expected = sum(
+        -math.log(math.exp(z[i, y[i]]) / sum(math.exp(v) for v in z[i])) for i in range(6)
+    ) / 6
+    assert losses.cross_entropy(z, y) == pytest.approx(expected, rel=1e-12)
+
+
+def test_cross_entropy_with_distributions_formula():
+    z = RNG.normal(size=(6, 3))
+    p = random_distribution(RNG, (6, 3))
+    q = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    expected = -np.sum(p * np.log(q)) / 6
+    assert losses.cross_entropy(z, p) == pytest.approx(expected, rel=1e-12)
+
+
+def test_cross_entropy_one_hot_equals_indices_and_leading_axes():
+    z = RNG.normal(size=(2, 5, 4))
+    y = RNG.integers(0, 4, size=(2, 5))
+    one_hot = np.eye(4)[y]
+    assert losses.cross_entropy(z, one_hot) == pytest.approx(losses.cross_entropy(z, y))
+    flat = losses.cross_entropy(z.reshape(10, 4), y.reshape(10))
+    assert losses.cross_entropy(z, y) == pytest.approx(flat)
+
+
+def test_cross_entropy_stable_for_huge_logits():
+    z = np.array([[1e4, 0.0, -1e4], [0.0, 1e4, 1e4]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ce_idx = losses.cross_entropy(z, np.array([1, 2]))
+        ce_dist = losses.cross_entropy(z, np.array([[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]]))
+        s = losses.softmax(z)
+    # example 1: log(e^{1e4} + 1 + e^{-1e4}) - 0 ≈ 1e4; example 2: log 2
+    assert ce_idx == pytest.approx((1e4 + math.log(2)) / 2)
+    assert ce_dist == pytest.approx(math.log(2) / 2)
+    assert np.all(np.isfinite(s))
+    np.testing.assert_allclose(s[1], [0.0, 0.5, 0.5])
+
+
+def test_cross_entropy_validation():
+    z = np.zeros((3, 4))
+    with pytest.raises(ValueError, match="class indices"):
+        losses.cross_entropy(z, np.array([0, 1, 4]))
+    with pytest.raises(ValueError, match="shape"):
+        losses.cross_entropy(z, np.array([0, 1]))
+    with pytest.raises(ValueError, match="shape"):
+        losses.cross_entropy(z, np.full((3, 2), 0.5))
+    with pytest.raises(ValueError, match="sum to 1"):
+        losses.cross_entropy(z, np.full((3, 4), 0.5))
+
+
+# ----- entropy and KL -------------------------------------------------------------------------
+@pytest.mark.parametrize("k", [1, 2, 3, 10])
+def test_entropy_of_uniform_is_log_k(k):
+    assert losses.entropy(np.full(k, 1.0 / k)) == pytest.approx(math.log(k))
+
+
+def test_entropy_formula_and_zeros():
+    p = random_distribution(RNG, (4, 5))
+    expected = [-sum(v * math.log(v) for v in row) for row in p]
+    np.testing.assert_allclose(losses.entropy(p), expected, rtol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert losses.entropy([0.0, 1.0, 0.0]) == 0.0
+        assert losses.entropy([0.5, 0.0, 0.5]) == pytest.approx(math.log(2))
+
+
+def test_entropy_is_at_most_log_k():
+    p = random_distribution(RNG, (200, 6))
+    h = losses.entropy(p)
+    assert np.all(h >= 0) and np.all(h <= math.log(6) + 1e-12)
+
+
+def test_kl_formula():
+    p = random_distribution(RNG, (3, 4))
+    q = random_distribution(RNG, (3, 4))
+    expected = [sum(a * math.log(a / b) for a, b in zip(pr, qr, strict=True))
+                for pr, qr in zip(p, q, strict=True)]
+    np.testing.assert_allclose(losses.kl_divergence(p, q), expected, rtol=1e-12)
+
+
+def test_kl_nonnegative_and_zero_iff_equal():
+    p = random_distribution(RNG, (500, 5))
+    q = random_distribution(RNG, (500, 5))
+    kl = losses.kl_divergence(p, q)
+    assert np.all(kl > 0)
+    np.testing.assert_allclose(losses.kl_divergence(p, p), 0.0, atol=1e-15)
+    assert losses.kl_divergence([0.5, 0.5, 0.0], [0.5, 0.5, 0.0]) == 0.0
+
+
+def test_kl_zeros_infinity_and_asymmetry():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # p_k = 0 contributes nothing, whatever q_k is
+        assert losses.kl_divergence([1.0, 0.0], [0.5, 0.5]) == pytest.approx(math.log(2))
+        # q_k = 0 where p_k > 0: infinite
+        assert losses.kl_divergence([0.5, 0.5], [1.0, 0.0]) == math.inf
+    p, q = [0.9, 0.1], [0.5, 0.5]
+    assert losses.kl_divergence(p, q) != pytest.approx(losses.kl_divergence(q, p))
+
+
+def test_distribution_validation():
+    with pytest.raises(ValueError, match=r"p must have entries in \[0, 1\]"):
+        losses.entropy([1.5, -0.5])
+    with pytest.raises(ValueError, match="q must sum to 1"):
+        losses.kl_divergence([0.5, 0.5], [0.5, 0.6])
+    with pytest.raises(ValueError, match="distribution"):
+        losses.entropy(1.0)
+
+
+# ----- the identity NLL = H(p̂_data, p_model) = H(p̂_data) + KL(p̂_data ‖ p_model) -------------
+@pytest.mark.parametrize("seed", range(5))
+def test_nll_equals_cross_entropy_equals_entropy_plus_kl(seed):
+    rng = np.random.default_rng(seed)
+    k, n = 5, 400
+    z = rng.normal(size=k)  # the model: one categorical distribution p_model = softmax(z)
+    y = rng.integers(0, k, size=n)  # the data
+    p_model = np.exp(z) / np.exp(z).sum()
+    p_data = np.bincount(y, minlength=k) / n  # the empirical distribution p̂_data
+
+    nll = -np.mean(np.log(p_model[y]))  # written out: mean of -log p_model(y_i)
+    ce_indices = losses.cross_entropy(np.tile(z, (n, 1)), y)
+    ce_dist = losses.cross_entropy(z[None, :], p_data[None, :])
+    h_plus_kl = losses.entropy(p_data) + losses.kl_divergence(p_data, p_model)
+    assert ce_indices == pytest.approx(nll, rel=1e-12)
+    assert ce_dist == pytest.approx(nll, rel=1e-12)
+    assert h_plus_kl == pytest.approx(nll, rel=1e-12)
+
+
+def test_cross_entropy_minimised_by_data_distribution():
+    rng = np.random.default_rng(7)
+    p_data = random_distribution(rng, (1, 4))
+    best = losses.cross_entropy(np.log(p_data), p_data)
+    assert best == pytest.approx(losses.entropy(p_data[0]))
+    for _ in range(20):
+        assert losses.cross_entropy(rng.normal(size=(1, 4)), p_data) > best
