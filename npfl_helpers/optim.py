@@ -36,6 +36,7 @@ Hyperparameters may be arrays that broadcast against θ: with ``theta0`` of shap
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -439,7 +440,7 @@ def adam(
                 upd = s * (lr_t / c1)  # α ŝ
             else:
                 den = _scaled_root(r, eps, eps_placement)  # √(r + ε)
-                upd = s * (lr_t * np.sqrt(c2) / c1)  # α_t s
+                upd = s * (lr_t * np.sqrt(c2) / c1 if np.ndim(c2) else lr_t * math.sqrt(c2) / c1)
             upd = _divide(upd, den, eps)
             theta = theta - upd
         return theta, AdamState(t=t, s=s, r=r)

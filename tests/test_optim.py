@@ -460,13 +460,17 @@ def test_grad_fn_called_once_per_step_and_nesterov_at_lookahead():
         assert len(points) == 7
 
 
-def test_float32_stays_float32():
-    for factory in optim.OPTIMIZERS.values():
-        opt = factory(0.01)
-        theta = np.ones(4, dtype=np.float32)
-        new, state = opt.step(theta, opt.init(theta), lambda th: th)
-        assert new.dtype == np.float32, opt.name
-        assert all(x.dtype == np.float32 for x in state[1:])
+@pytest.mark.parametrize(
+    "opt", [f(0.01) for f in optim.OPTIMIZERS.values()]
+    + [optim.adam(0.01, form="alpha_t"), optim.adam(0.01, bias_correction=False)],
+    ids=lambda o: f"{o.name}-{o.hyperparams.get('form', '')}",
+)
+def test_float32_stays_float32(opt):
+    theta = np.ones(4, dtype=np.float32)
+    new, state = opt.step(theta, opt.init(theta), lambda th: th)
+    new, state = opt.step(new, state, lambda th: th)
+    assert new.dtype == np.float32
+    assert all(x.dtype == np.float32 for x in state[1:])
 
 
 def test_run_shapes_and_zero_steps():

@@ -1,0 +1,108 @@
+"""Tests for npfl_helpers.landscape: filter-normalised directions, losses on a line and a plane."""
+
+import numpy as np
+import pytest
+
+from npfl_helpers import landscape, mlp
+
+
+def setup(sizes=(6, 8, 5, 3), activation="relu", dtype=np.float64, n=40, seed=0):
+    model = mlp.MLP(sizes, activation=activation, seed=seed, dtype=dtype)
+    rng = np.random.default_rng(seed)
+    # non-zero biases, as after training
+    for _, b in model.unpack(model.theta):
+        b[...] = rng.normal(scale=0.3, size=b.shape)
+    X = rng.standard_normal((n, sizes[0])).astype(dtype)
+    y = rng.integers(0, sizes[-1], n)
+    return model, X, y
+
+
+def test_filter_normalisation_matches_every_column_norm():
+    model, _, _ = setup()
+    d = landscape.random_direction(model, model.theta, rng=0)
+    assert d.shape == model.theta.shape and d.dtype == model.theta.dtype
+    for (D, db), (W, _) in zip(model.unpack(d), model.unpack(model.theta), strict=True):
+        for j in range(W.shape[1]):  # column j = the weights into output unit j
+            assert np.sqrt(np.sum(D[:, j] ** 2)) == pytest.approx(np.sqrt(np.sum(W[:, j] ** 2)))
+        np.testing.assert_array_equal(db, 0.0)
+    # the direction of each column is still random: not a copy of θ's column
+    assert not np.allclose(np.abs(model.unpack(d)[0][0]), np.abs(model.unpack(model.theta)[0][0]))
+
+
+def test_bias_options_and_raw_directions():
+    model, _, _ = setup()
+    d = landscape.random_direction(model, model.theta, rng=1, ignore_biases=False)
+    for (_, db), (_, b) in zip(model.unpack(d), model.unpack(model.theta), strict=True):
+        np.testing.assert_allclose(np.abs(db), np.abs(b))
+    raw = landscape.random_direction(model, model.theta, rng=2, filter_normalize=False)
+    expected = np.random.default_rng(2).standard_normal(model.n_params)
+    for (D, db), (E, _) in zip(model.unpack(raw), model.unpack(expected), strict=True):
+        np.testing.assert_array_equal(D, E)
+        np.testing.assert_array_equal(db, 0.0)
+
+
+def test_directions_are_seeded():
+    model, _, _ = setup()
+    a = landscape.random_direction(model, model.theta, rng=5)
+    b = landscape.random_direction(model, model.theta, rng=np.random.default_rng(5))
+    c = landscape.random_direction(model, model.theta, rng=6)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_plane_equals_the_loss_at_each_point(activation):
+    model, X, y = setup(activation=activation)
+    d1 = landscape.random_direction(model, model.theta, rng=1)
+    d2 = landscape.random_direction(model, model.theta, rng=2)
+    alphas, betas = np.linspace(-1, 1, 5), np.array([-0.5, 0.0, 0.25, 2.0])
+    grid = landscape.loss_plane(model, model.theta, d1, d2, X, y, alphas, betas)
+    assert grid.shape == (4, 5)
+    for i, beta in enumerate(betas):
+        for j, alpha in enumerate(alphas):
+            theta = model.theta + alpha * d1 + beta * d2
+            assert grid[i, j] == pytest.approx(model.loss(theta, X, y), rel=1e-12)
+    # the centre α = β = 0 is the model's own loss
+    assert grid[1, 2] == pytest.approx(model.loss(model.theta, X, y), rel=1e-13)
+
+
+def test_plane_in_chunks_equals_plane_in_one_go(monkeypatch):
+    model, X, y = setup()
+    d1 = landscape.random_direction(model, model.theta, rng=1)
+    d2 = landscape.random_direction(model, model.theta, rng=2)
+    alphas, betas = np.linspace(-2, 2, 7), np.linspace(-1, 1, 6)
+    whole = landscape.loss_plane(model, model.theta, d1, d2, X, y, alphas, betas)
+    monkeypatch.setattr(landscape, "_CHUNK_BYTES", 1)  # one grid point per chunk
+    np.testing.assert_allclose(
+        landscape.loss_plane(model, model.theta, d1, d2, X, y, alphas, betas), whole, rtol=1e-13)
+
+
+def test_plane_for_a_network_without_hidden_layers_and_in_float32():
+    model, X, y = setup(sizes=(4, 3), dtype=np.float32)
+    d1 = landscape.random_direction(model, model.theta, rng=1)
+    d2 = landscape.random_direction(model, model.theta, rng=2)
+    grid = landscape.loss_plane(model, model.theta, d1, d2, X, y, [0.0, 1.0], [0.0, -1.0, 3.0])
+    assert grid.shape == (3, 2)
+    assert grid[0, 0] == pytest.approx(model.loss(model.theta, X, y), rel=1e-5)
+    assert grid[2, 1] == pytest.approx(model.loss(model.theta + d1 + 3 * d2, X, y), rel=1e-5)
+
+
+def test_line_endpoints_and_midpoint():
+    model, X, y = setup(activation="tanh")
+    theta_b = model.theta + landscape.random_direction(model, model.theta, rng=3)
+    alphas = np.array([[0.0, 0.5], [1.0, 1.5]])
+    losses = landscape.loss_along_line(model, model.theta, theta_b, X, y, alphas)
+    assert losses.shape == (2, 2)
+    assert losses[0, 0] == pytest.approx(model.loss(model.theta, X, y), rel=1e-12)
+    assert losses[1, 0] == pytest.approx(model.loss(theta_b, X, y), rel=1e-12)
+    mid = 0.5 * model.theta + 0.5 * theta_b
+    assert losses[0, 1] == pytest.approx(model.loss(mid, X, y), rel=1e-12)
+    beyond = -0.5 * model.theta + 1.5 * theta_b
+    assert losses[1, 1] == pytest.approx(model.loss(beyond, X, y), rel=1e-12)
+
+
+def test_extreme_points_give_no_warnings():
+    model, X, y = setup(dtype=np.float32)
+    d1 = landscape.random_direction(model, model.theta, rng=1)
+    grid = landscape.loss_plane(model, model.theta, d1, d1, X, y, [0.0, 1e30], [0.0, 1e30])
+    assert np.isfinite(grid[0, 0])
