@@ -7,7 +7,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint html bench clean venv venv-test
+.PHONY: lab test test-browser lint html bench clean venv venv-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(BIN)/pytest --nbval-lax --nbval-current-env notebooks $(PYTEST_ARGS)
+
+# End-to-end in real JupyterLab: needs Debian's chromium (apt-get install chromium).
+test-browser: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet playwright
+	NPFL_BROWSER_TESTS=1 $(BIN)/pytest tests/test_browser.py -v $(PYTEST_ARGS)
 
 html: $(VENV)/.installed-test
 	mkdir -p html

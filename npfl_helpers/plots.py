@@ -49,6 +49,20 @@ __all__ = [
     "plot_schedules",
     "optimizer_figure",
     "race_animation",
+    # gradient descent and backpropagation figures
+    "ACTIVATION_COLORS",
+    "ACTIVATION_LABELS",
+    "ActivationArtists",
+    "CloudArtists",
+    "VarianceArtists",
+    "plot_activations",
+    "plot_difference_errors",
+    "plot_gradient_variance",
+    "plot_loss_line",
+    "plot_loss_plane",
+    "plot_matrices",
+    "plot_minibatch_cloud",
+    "plot_training_curves",
 ]
 
 OPTIMIZER_COLORS: dict[str, str] = {
@@ -635,3 +649,489 @@ def race_animation(surface, trajectories: Mapping, *, losses=None, interval: int
     draw(frames[0])
     return FuncAnimation(fig, draw, frames=frames, interval=interval, blit=False,
                          repeat=False)
+
+
+# --- Gradient descent and backpropagation figures ---
+# Static figures of notebooks 04 (gradient descent) and 05 (backpropagation); the explorers in
+# npfl_helpers.widgets.training draw with these functions and update the returned artists.
+
+#: Colours of the activation functions (the palette's, most distinct first).
+ACTIVATION_COLORS: dict[str, str] = {"sigmoid": "#0072B2", "tanh": "#D55E00", "relu": "#009E73"}
+#: Display names of the activation functions.
+ACTIVATION_LABELS: dict[str, str] = {"sigmoid": r"$\sigma$", "tanh": r"$\tanh$",
+                                     "relu": r"$\mathrm{ReLU}$"}
+
+
+def plot_training_curves(ax: Axes, curves: Mapping, *, colors=None,
+                         xlabel: str = "training examples processed",
+                         ylabel: str = r"training loss $\mathcal{L}(\theta)$",
+                         logx: bool = False, logy: bool = True, linewidth: float = 1.8,
+                         marker: str | None = None) -> list[Line2D]:
+    r"""Loss curves against any measure of progress; return the lines.
+
+    ``curves`` maps a legend label to ``(x, loss)`` (e.g. examples processed, number of updates).
+    ``colors`` maps labels to colours (or is a sequence); labels naming an optimiser get its
+    course colour, others the palette in order. Non-positive values are not drawn on a log axis.
+    """
+    names = list(curves)
+    if colors is None:
+        colors = [color_for(n) if _key(n) else _SEQUENCE[(k + 1) % len(_SEQUENCE)]
+                  for k, n in enumerate(names)]
+    elif isinstance(colors, Mapping):
+        colors = [colors[n] for n in names]
+    lines = []
+    for name, color in zip(names, colors, strict=True):
+        x, y = (np.asarray(v, dtype=np.float64) for v in curves[name])
+        if logy:
+            y = np.where(y > 0, y, np.nan)
+        if logx:
+            x = np.where(x > 0, x, np.nan)
+        lines += ax.plot(x, y, color=color, linewidth=linewidth, label=str(name), marker=marker,
+                         markersize=3)
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which="major", alpha=0.3)
+    return lines
+
+
+class CloudArtists(NamedTuple):
+    """What :func:`plot_minibatch_cloud` draws: the minibatch gradients (a scatter), their mean
+    (a cross), the full gradient (a star) and the line :math:`\\hat g\\cdot g = 0`."""
+
+    points: object  # PathCollection
+    mean: Line2D
+    full: Line2D
+    boundary: Line2D
+
+
+def plot_minibatch_cloud(ax: Axes, points, full, *, lim=None,
+                         xlabel: str = r"$\hat g \cdot u_1$  (along the full gradient $g$)",
+                         ylabel: str = r"$\hat g \cdot u_2$  (largest noise $\perp g$)"
+                         ) -> CloudArtists:
+    r"""Minibatch gradients :math:`\hat g` projected on two orthonormal directions.
+
+    ``points`` ``(K, 2)``: the coordinates of K minibatch gradients; ``full`` ``(2,)``: those of
+    the full gradient :math:`g`. Points left of the dashed line have :math:`\hat g \cdot g < 0`
+    when :math:`u_1 = g/\lVert g\rVert`: a step along :math:`-\hat g` goes uphill. ``lim`` fixes
+    the axes to ``((x0, x1), (y0, y1))`` (so a widget can show the cloud shrinking).
+    """
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    full = np.asarray(full, dtype=np.float64).reshape(2)
+    boundary = ax.axvline(0.0, color="#777777", linestyle="--", linewidth=1.0,
+                          label=r"$\hat g \cdot g = 0$")
+    scatter = ax.scatter(points[:, 0], points[:, 1], s=9, color="#0072B2", alpha=0.45,
+                         linewidths=0, label=r"minibatch gradients $\hat g$")
+    (star,) = ax.plot(*full, marker="*", markersize=17, color="#F0E442", markeredgecolor="black",
+                      linestyle="none", zorder=4, label=r"full gradient $g$")
+    (mean,) = ax.plot(*points.mean(axis=0), marker="X", markersize=8, color="#D55E00",
+                      markeredgecolor="white", linestyle="none", zorder=5,
+                      label=r"mean of the $\hat g$")
+    if lim is not None:
+        (x0, x1), (y0, y1) = lim
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_autoscale_on(False)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    return CloudArtists(scatter, mean, star, boundary)
+
+
+class VarianceArtists(NamedTuple):
+    """What :func:`plot_gradient_variance` draws: measured points, the given curves (a dict
+    label → line) and a marker for the current batch size."""
+
+    measured: Line2D
+    curves: dict
+    current: Line2D
+
+
+def plot_gradient_variance(ax: Axes, m, measured, curves: Mapping | None = None, *,
+                           current: int | None = None, N: int | None = None) -> VarianceArtists:
+    r"""Variance of the minibatch gradient :math:`\mathbb E\lVert\hat g - g\rVert^2` against the
+    batch size :math:`m`, log–log.
+
+    ``m`` and ``measured`` are the batch sizes and the measured variances (values ≤ 0, e.g. the
+    exact 0 at :math:`m = N` without replacement, are not drawn). ``curves`` maps a label to
+    ``(m, variance)`` (e.g. the formulas with and without replacement): the first is solid, the
+    others dashed. ``current`` marks one batch size (hidden when None); ``N`` draws a dotted
+    vertical line at the data-set size.
+    """
+    m = np.asarray(m, dtype=np.float64)
+    v = np.asarray(measured, dtype=np.float64)
+    v = np.where(v > 0, v, np.nan)
+    lines = {}
+    for k, (label, (mc, vc)) in enumerate((curves or {}).items()):
+        vc = np.asarray(vc, dtype=np.float64)
+        (lines[label],) = ax.plot(mc, np.where(vc > 0, vc, np.nan), color="#000000",
+                                  linestyle="-" if k == 0 else "--", linewidth=1.4 if k == 0 else 1,
+                                  alpha=1.0 if k == 0 else 0.7, label=label)
+    (meas,) = ax.plot(m, v, linestyle="none", marker="o", markersize=6, color="#0072B2",
+                      label="measured", zorder=3)
+    (cur,) = ax.plot([], [], linestyle="none", marker="o", markersize=13, markerfacecolor="none",
+                     markeredgecolor="#D55E00", markeredgewidth=2.0, zorder=4,
+                     label="current $m$")
+    if current is not None:
+        i = int(np.argmin(np.abs(m - current)))
+        cur.set_data([m[i]], [v[i]])
+    if N is not None:
+        ax.axvline(N, color="#999999", linestyle=":", linewidth=1.2, label="$m = N$ (all data)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("batch size $m$")
+    ax.set_ylabel(r"$\mathbb{E}\,\|\hat g - g\|^2$")
+    ax.grid(True, which="major", alpha=0.3)
+    return VarianceArtists(meas, lines, cur)
+
+
+def plot_loss_line(ax: Axes, alphas, losses, *, color: str = "#0072B2",
+                   ends=(r"$\theta_0$ (initial)", r"$\theta^*$ (trained)")) -> Line2D:
+    r"""The loss along the line :math:`(1 - \alpha)\theta_0 + \alpha\theta^*`, log :math:`y`.
+
+    ``alphas`` and ``losses`` as from :func:`npfl_helpers.landscape.loss_along_line`; the two
+    ends α = 0 and α = 1 are marked (when in range) and labelled with ``ends``.
+    """
+    alphas = np.asarray(alphas, dtype=np.float64)
+    losses = np.asarray(losses, dtype=np.float64)
+    (line,) = ax.plot(alphas, np.where(losses > 0, losses, np.nan), color=color, linewidth=1.8)
+    for a0, text, mk in ((0.0, ends[0], "o"), (1.0, ends[1], "*")):
+        if alphas.min() <= a0 <= alphas.max():
+            l0 = float(np.interp(a0, alphas, losses))
+            ax.plot([a0], [l0], marker=mk, markersize=12 if mk == "*" else 8, color="#F0E442"
+                    if mk == "*" else color, markeredgecolor="black", linestyle="none", zorder=4)
+            ax.annotate(text, (a0, l0), textcoords="offset points", xytext=(0, 10),
+                        ha="center", fontsize=9)
+    ax.set_yscale("log")
+    ax.set_xlabel(r"$\alpha$ in $(1-\alpha)\,\theta_0 + \alpha\,\theta^*$")
+    ax.set_ylabel(r"training loss $\mathcal{L}$")
+    ax.grid(True, which="major", alpha=0.3)
+    return line
+
+
+def plot_loss_plane(ax: Axes, alphas, betas, grid, *, n_levels: int = 20,
+                    colorbar: bool = True, cmap: str = "viridis"):
+    r"""Contours of :math:`\mathcal L(\theta^* + \alpha d_1 + \beta d_2)` with log-spaced levels.
+
+    ``grid`` has shape ``(len(betas), len(alphas))`` as from
+    :func:`npfl_helpers.landscape.loss_plane`. The centre :math:`(0, 0)` is marked. Returns the
+    filled ContourSet.
+    """
+    n_levels = check_int("n_levels", n_levels, 2)
+    alphas = np.asarray(alphas, dtype=np.float64)
+    betas = np.asarray(betas, dtype=np.float64)
+    grid = np.asarray(grid, dtype=np.float64)
+    finite = grid[np.isfinite(grid) & (grid > 0)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (1e-3, 1.0)
+    hi = max(hi, lo * 1.01)
+    levels = np.geomspace(lo, hi, n_levels)
+    norm = mcolors.LogNorm(lo, hi)
+    z = np.where(np.isfinite(grid) & (grid > 0), grid, hi)
+    filled = ax.contourf(alphas, betas, z, levels=levels, cmap=cmap, norm=norm, extend="both")
+    ax.contour(alphas, betas, z, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
+    ax.plot([0.0], [0.0], marker="*", markersize=14, color="#F0E442", markeredgecolor="black",
+            linestyle="none", zorder=4, label=r"$\theta^*$")
+    ax.set_xlabel(r"$\alpha$ (along $d_1$)")
+    ax.set_ylabel(r"$\beta$ (along $d_2$)")
+    ax.set_aspect("equal", adjustable="box")
+    if colorbar:
+        cb = ax.figure.colorbar(filled, ax=ax, shrink=0.9)
+        cb.set_label(r"training loss $\mathcal{L}$ (log scale)")
+        cb.ax.yaxis.set_major_locator(mticker.LogLocator())
+        cb.ax.yaxis.set_major_formatter(mticker.LogFormatterSciNotation())
+    return filled
+
+
+class ActivationArtists(NamedTuple):
+    """One activation's curves from :func:`plot_activations`: :math:`f`, :math:`f'` and extra
+    markers (for ReLU the open/filled dots at the kink)."""
+
+    f: Line2D
+    df: Line2D
+    extras: list
+
+
+def _activation_values(name: str, a: np.ndarray):
+    """``f(a)``, ``f'(a)`` of a named activation, with a NaN break where f' jumps (ReLU at 0)."""
+    from .mlp import ACTIVATIONS
+
+    f, df = ACTIVATIONS[name]
+    y, dy = np.asarray(f(a), dtype=np.float64), np.asarray(df(a), dtype=np.float64)
+    jumps = np.flatnonzero(np.abs(np.diff(dy)) > 0.5)
+    dy = dy.copy()
+    dy[jumps] = np.nan  # no vertical segment across the jump
+    return y, dy
+
+
+def plot_activations(ax_f: Axes, ax_df: Axes, names: Sequence[str] = ("sigmoid", "tanh", "relu"),
+                     a=None) -> dict[str, ActivationArtists]:
+    r"""σ, tanh and ReLU (left) and their derivatives (right) on a grid of pre-activations ``a``.
+
+    Derivatives from :data:`npfl_helpers.mlp.ACTIVATIONS`: :math:`\sigma' = \sigma(1-\sigma) \le
+    \frac14`, :math:`\tanh' = 1 - \tanh^2 \le 1`, :math:`\operatorname{ReLU}'(a) = [a > 0]`
+    (0 at the kink, drawn as a filled dot; the open dot is the value it does not take).
+    """
+    a = np.linspace(-6.0, 6.0, 601) if a is None else np.asarray(a, dtype=np.float64)
+    out = {}
+    for name in names:
+        y, dy = _activation_values(name, a)
+        color = ACTIVATION_COLORS.get(name, "#000000")
+        label = ACTIVATION_LABELS.get(name, name)
+        (lf,) = ax_f.plot(a, y, color=color, linewidth=2.0, label=label)
+        (ld,) = ax_df.plot(a, dy, color=color, linewidth=2.0, label=label + "$'$")
+        extras = []
+        if name == "relu" and a.min() < 0 < a.max():
+            extras += ax_df.plot([0], [0], marker="o", markersize=6, color=color,
+                                 linestyle="none")
+            extras += ax_df.plot([0], [1], marker="o", markersize=6, markerfacecolor="white",
+                                 markeredgecolor=color, linestyle="none")
+        out[name] = ActivationArtists(lf, ld, extras)
+    for ax, ylabel in ((ax_f, "$f(a)$"), (ax_df, "$f'(a)$")):
+        ax.axhline(0.0, color="#999999", linewidth=0.8)
+        ax.axvline(0.0, color="#999999", linewidth=0.8)
+        ax.set_xlabel("pre-activation $a$")
+        ax.set_ylabel(ylabel)
+        ax.set_xlim(a.min(), a.max())
+        ax.grid(True, alpha=0.3)
+    ax_f.set_ylim(-1.2, 2.2)
+    ax_df.set_ylim(-0.08, 1.12)
+    return out
+
+
+def plot_difference_errors(ax: Axes, h, errors: Mapping, *, colors=None, styles=None,
+                           guides: Mapping | None = None, anchor: float = 1e-2,
+                           offset: float = 0.1, floor: float = 1e-18) -> list[Line2D]:
+    r"""Error of finite-difference derivatives against the step :math:`h`, log–log.
+
+    ``errors`` maps a label to errors of shape ``h.shape``; ``colors`` and ``styles`` (line
+    styles) map labels to values. ``guides`` maps a label to ``(curve label, slope)``: a thin grey
+    line :math:`\propto h^{\text{slope}}` through ``offset`` times that curve's value at
+    :math:`h =` ``anchor`` (parallel to the curve and just below it, e.g. the truncation errors
+    :math:`O(h)` and :math:`O(h^2)`). Errors below ``floor`` (exact zeros) are drawn at ``floor``.
+    """
+    h = np.asarray(h, dtype=np.float64)
+    names = list(errors)
+    colors = colors or {}
+    styles = styles or {}
+    lines = []
+    curves = {}
+    for k, name in enumerate(names):
+        e = np.maximum(np.abs(np.asarray(errors[name], dtype=np.float64)), floor)
+        curves[name] = e
+        lines += ax.plot(h, e, color=colors.get(name, _SEQUENCE[k % len(_SEQUENCE)]),
+                         linestyle=styles.get(name, "-"), linewidth=1.8, label=str(name))
+    i = int(np.argmin(np.abs(np.log(h) - np.log(anchor))))
+    for text, (name, slope) in (guides or {}).items():
+        ref = offset * curves[name][i] * (h / h[i]) ** slope
+        keep = (h >= h[i] * 1e-2) & (h <= h[i] * 1e1)
+        ax.plot(h[keep], ref[keep], color="#777777", linestyle=":", linewidth=1.2)
+        j = np.flatnonzero(keep)[0]
+        ax.annotate(text, (h[j], ref[j]), textcoords="offset points", xytext=(-4, 0),
+                    ha="right", va="center", fontsize=9, color="#555555")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("step $h$")
+    ax.set_ylabel("|finite difference − exact derivative|")
+    ax.grid(True, which="major", alpha=0.3)
+    return lines
+
+
+def plot_matrices(axes: Sequence[Axes], matrices: Mapping, *, cmap: str = "RdBu_r",
+                  shared: bool = True, colorbar: bool = True) -> list:
+    r"""Show matrices (e.g. Jacobians computed in different ways) side by side as heat maps.
+
+    ``matrices`` maps a title to a 2-D array, one per axis. With ``shared`` all use one
+    symmetric colour scale (the largest absolute entry), so equal matrices look equal; otherwise
+    each gets its own. Rows are the outputs :math:`i`, columns the inputs :math:`j`. Returns the
+    images.
+    """
+    items = [(t, np.asarray(M, dtype=np.float64)) for t, M in matrices.items()]
+    if len(items) != len(axes):
+        raise ValueError(f"need one axis per matrix; got {len(axes)} axes for {len(items)} "
+                         "matrices")
+    top = max(float(np.nanmax(np.abs(M))) for _, M in items) if items else 1.0
+    images = []
+    for ax, (title, M) in zip(axes, items, strict=True):
+        v = top if shared else float(np.nanmax(np.abs(M)))
+        v = v if v > 0 else 1.0
+        im = ax.imshow(M, cmap=cmap, vmin=-v, vmax=v, interpolation="nearest")
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("input $j$")
+        ax.set_ylabel("output $i$")
+        ax.set_xticks(range(M.shape[1]))
+        ax.set_yticks(range(M.shape[0]))
+        if colorbar:
+            ax.figure.colorbar(im, ax=ax, shrink=0.8)
+        images.append(im)
+    return images
+
+
+# --- Training figures ---
+# Per-epoch training curves of notebook 06 (training an MLP) and of its explorer,
+# npfl_helpers.widgets.mlp_training.training_explorer, which updates the returned artists.
+
+__all__ += ["HistoryArtists", "fit_history_axes", "history_curves", "history_legend",
+            "plot_history", "update_history"]
+
+_HISTORY_KEYS = ("train_loss", "train_accuracy", "dev_loss", "dev_accuracy")
+_LOSS_RANGE = (1e-4, 1e3)  # loss panel limits never go beyond this
+
+
+class HistoryArtists(NamedTuple):
+    """What :func:`plot_history` draws for one run: four curves and a divergence mark."""
+
+    train_loss: Line2D
+    dev_loss: Line2D
+    train_accuracy: Line2D
+    dev_accuracy: Line2D
+    diverged: Line2D  # "×" at the top of the loss panel in the epoch the run diverged
+
+
+class _PlainLogFormatter(mticker.LogFormatterSciNotation):
+    """Log-axis labels as plain numbers (0.2, 1, 30); tiny or huge ones as powers of ten."""
+
+    def __call__(self, x, pos=None):
+        text = super().__call__(x, pos)
+        return f"{x:g}" if text and 1e-3 <= abs(x) < 1e4 else text
+
+
+def _history_field(history, key: str):
+    if isinstance(history, Mapping):
+        return history.get(key, [])
+    return getattr(history, key, [])
+
+
+def history_curves(history) -> dict[str, np.ndarray]:
+    r"""A training history as float arrays, one value per epoch; non-finite values become NaN.
+
+    ``history`` is an :class:`npfl_helpers.mlp.History` or a mapping with ``train_loss`` and
+    ``train_accuracy`` and, optionally, ``dev_loss``, ``dev_accuracy`` and ``diverged``. Returns
+    those four arrays (missing ones empty), ``epoch`` (1, 2, … for the training curves),
+    ``dev_epoch`` (the same for the dev curves) and ``diverged``: the epoch in which the run
+    diverged (flagged, or its training loss is not finite), else NaN.
+
+    >>> c = history_curves({"train_loss": [2.0, np.inf], "train_accuracy": [0.5, 0.1]})
+    >>> c["epoch"].tolist(), c["train_loss"].tolist(), c["dev_loss"].size, float(c["diverged"])
+    ([1.0, 2.0], [2.0, nan], 0, 2.0)
+    """
+    curves = {}
+    for key in _HISTORY_KEYS:
+        v = np.asarray(_history_field(history, key), dtype=np.float64).reshape(-1)
+        curves[key] = np.where(np.isfinite(v), v, np.nan)
+    curves["epoch"] = np.arange(1.0, len(curves["train_loss"]) + 1)
+    curves["dev_epoch"] = np.arange(1.0, len(curves["dev_loss"]) + 1)
+    bad = np.flatnonzero(np.isnan(curves["train_loss"]))
+    flagged = bool(_history_field(history, "diverged") or False)
+    if bad.size:
+        curves["diverged"] = np.float64(bad[0] + 1)
+    elif flagged:
+        curves["diverged"] = np.float64(len(curves["train_loss"]))
+    else:
+        curves["diverged"] = np.float64(np.nan)
+    return curves
+
+
+def _history_data(history) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    c = history_curves(history)
+    d = c["diverged"]
+    return {"train_loss": (c["epoch"], c["train_loss"]),
+            "dev_loss": (c["dev_epoch"], c["dev_loss"]),
+            "train_accuracy": (c["epoch"], c["train_accuracy"]),
+            "dev_accuracy": (c["dev_epoch"], c["dev_accuracy"]),
+            "diverged": (np.array([d]) if np.isfinite(d) else np.empty(0),
+                         np.array([0.93]) if np.isfinite(d) else np.empty(0))}
+
+
+def plot_history(ax_loss: Axes, ax_acc: Axes, history, label: str | None = None,
+                 color: str = "#000000", *, alpha: float = 1.0,
+                 linewidth: float = 1.8) -> HistoryArtists:
+    r"""Loss (left) and accuracy (right) per epoch of one training run; return the artists.
+
+    Training curves are dashed, dev curves solid, both in ``color``; ``label`` goes on the dev
+    loss curve (one legend entry per run, see :func:`history_legend`). The loss is the mean
+    cross-entropy :math:`-\frac1N\sum_i \log p(y_i \mid x_i; \theta)` (without the L2 term) on a
+    log axis; the training values average the minibatches of the epoch, the dev values are
+    measured after it. A run that diverged ends where its loss stopped being finite and gets a
+    "×" at the top of the loss panel in that epoch. Update in place with :func:`update_history`;
+    set sensible limits for several runs with :func:`fit_history_axes`.
+    """
+    data = _history_data(history)
+    kw = {"color": color, "alpha": alpha, "linewidth": linewidth}
+    (train_loss,) = ax_loss.plot(*data["train_loss"], linestyle="--", **kw)
+    (dev_loss,) = ax_loss.plot(*data["dev_loss"], linestyle="-", label=label, **kw)
+    (train_acc,) = ax_acc.plot(*data["train_accuracy"], linestyle="--", **kw)
+    (dev_acc,) = ax_acc.plot(*data["dev_accuracy"], linestyle="-", **kw)
+    (mark,) = ax_loss.plot(*data["diverged"], linestyle="none", marker="x", markersize=10,
+                           markeredgewidth=2.5, color=color, alpha=alpha, clip_on=False,
+                           transform=ax_loss.get_xaxis_transform())
+    mark.set_in_layout(False)  # outside the data limits it must not squeeze the layout
+    ax_loss.set_yscale("log")
+    ax_loss.yaxis.set_major_formatter(_PlainLogFormatter())
+    ax_loss.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False,
+                                                         minor_thresholds=(1.5, 0.6)))
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("loss (mean cross-entropy)")
+    ax_acc.set_xlabel("epoch")
+    ax_acc.set_ylabel("accuracy")
+    for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+        ax.grid(True, which="major", alpha=0.3)
+    return HistoryArtists(train_loss, dev_loss, train_acc, dev_acc, mark)
+
+
+def update_history(artists: HistoryArtists, history, *, color: str | None = None,
+                   alpha: float | None = None) -> None:
+    """Put another run's curves into the artists of :func:`plot_history` (in place)."""
+    data = _history_data(history)
+    for name, line in zip(HistoryArtists._fields, artists, strict=True):
+        line.set_data(*data[name])
+        if color is not None:
+            line.set_color(color)
+        if alpha is not None:
+            line.set_alpha(alpha)
+
+
+def fit_history_axes(ax_loss: Axes, ax_acc: Axes, histories, *, epochs: int | None = None):
+    r"""Limits that show every run: all epochs, the finite losses (log), accuracies up to 1.
+
+    ``histories`` is a sequence of histories (as for :func:`plot_history`). The loss panel spans
+    the finite values with a margin, clipped to :math:`[10^{-4}, 10^{3}]` (a diverging run's
+    last values do not squash the others); the accuracy panel spans the lowest value (rounded
+    down to 0.05) to 1. ``epochs`` fixes the right end of the epoch axis.
+    """
+    curves = [history_curves(h) for h in histories]
+    last = max([len(c["epoch"]) for c in curves] + [len(c["dev_epoch"]) for c in curves] + [1])
+    last = max(last, epochs or 1)
+    for ax in (ax_loss, ax_acc):
+        ax.set_xlim(0.5, last + 0.5)
+
+    def finite(keys):
+        vals = [c[k][np.isfinite(c[k])] for c in curves for k in keys]
+        return np.concatenate(vals) if vals else np.empty(0)
+
+    loss = finite(("train_loss", "dev_loss"))
+    loss = loss[loss > 0]
+    if loss.size:
+        low = max(float(loss.min()) / 1.5, _LOSS_RANGE[0])
+        high = min(float(loss.max()) * 1.5, _LOSS_RANGE[1])
+        ax_loss.set_ylim(low, max(high, 2 * low))
+    acc = finite(("train_accuracy", "dev_accuracy"))
+    low = float(np.floor(acc.min() / 0.05) * 0.05) if acc.size else 0.0
+    ax_acc.set_ylim(min(max(low, 0.0), 0.9), 1.005)
+
+
+def history_legend(ax: Axes, runs: Mapping[str, str] | None = None, **kwargs):
+    """A legend that explains the line styles (train dashed, dev solid) and, optionally, the runs.
+
+    ``runs`` maps a label to a colour (one entry per run). Extra keyword arguments go to
+    ``ax.legend``. Returns the legend.
+    """
+    handles = [Line2D([], [], color="#555555", linestyle="--", label="train"),
+               Line2D([], [], color="#555555", linestyle="-", label="dev")]
+    for name, color in (runs or {}).items():
+        handles.append(Line2D([], [], color=color, linewidth=4, label=str(name)))
+    kwargs.setdefault("fontsize", 8)
+    return ax.legend(handles=handles, **kwargs)

@@ -1,0 +1,127 @@
+"""Tests for the training figures of npfl_helpers.plots: per-epoch curves of an MLP's training."""
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from npfl_helpers import mlp, optim, plots  # noqa: E402
+from npfl_helpers.widgets.mlp_training import load_small  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_warnings_and_close():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+    plt.close("all")
+
+
+def axes():
+    fig, (ax_loss, ax_acc) = plots.new_figure(2)
+    return ax_loss, ax_acc
+
+
+HISTORY = {"train_loss": [2.0, 1.0, 0.5], "train_accuracy": [0.4, 0.7, 0.9],
+           "dev_loss": [1.8, 1.1, 0.9], "dev_accuracy": [0.5, 0.7, 0.8]}
+
+
+def test_exported():
+    for name in ("plot_history", "update_history", "fit_history_axes", "history_curves",
+                 "history_legend", "HistoryArtists"):
+        assert name in plots.__all__ and hasattr(plots, name)
+
+
+def test_history_curves_number_the_epochs_and_turn_non_finite_values_into_nan():
+    c = plots.history_curves({"train_loss": [2.0, np.inf, np.nan], "train_accuracy": [1, 0, 0],
+                              "dev_loss": [1.0], "dev_accuracy": [0.5]})
+    np.testing.assert_array_equal(c["epoch"], [1, 2, 3])
+    np.testing.assert_array_equal(c["dev_epoch"], [1])
+    assert np.isnan(c["train_loss"][1:]).all() and c["train_loss"][0] == 2.0
+    assert c["diverged"] == 2  # the first epoch whose training loss is not finite
+    assert np.isnan(plots.history_curves(HISTORY)["diverged"])
+
+
+def test_history_curves_read_a_real_history_and_its_divergence_flag():
+    h = mlp.History([1.0, 0.5], [0.5, 0.6], [1.1, 0.7], [0.4, 0.5], [], diverged=True)
+    c = plots.history_curves(h)
+    np.testing.assert_array_equal(c["dev_loss"], [1.1, 0.7])
+    assert c["diverged"] == 2  # flagged: the last epoch
+
+
+def test_plot_history_draws_train_dashed_dev_solid_with_the_values():
+    ax_loss, ax_acc = axes()
+    a = plots.plot_history(ax_loss, ax_acc, HISTORY, label="run", color="#E69F00")
+    assert isinstance(a, plots.HistoryArtists)
+    for line, key in ((a.train_loss, "train_loss"), (a.dev_loss, "dev_loss"),
+                      (a.train_accuracy, "train_accuracy"), (a.dev_accuracy, "dev_accuracy")):
+        np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3])
+        np.testing.assert_array_equal(line.get_ydata(), HISTORY[key])
+        assert line.get_color() == "#E69F00"
+    assert a.train_loss.get_linestyle() == "--" and a.dev_loss.get_linestyle() == "-"
+    assert a.dev_loss.axes is ax_loss and a.dev_accuracy.axes is ax_acc
+    assert ax_loss.get_yscale() == "log" and ax_acc.get_yscale() == "linear"
+    assert ax_loss.get_xlabel() == "epoch" and "accuracy" in ax_acc.get_ylabel()
+    assert len(a.diverged.get_xdata()) == 0
+    assert [t.get_text() for t in ax_loss.legend().get_texts()] == ["run"]  # one entry per run
+
+
+def test_update_history_replaces_the_data_colour_and_alpha():
+    ax_loss, ax_acc = axes()
+    a = plots.plot_history(ax_loss, ax_acc, {"train_loss": [], "train_accuracy": []})
+    plots.update_history(a, HISTORY, color="#D55E00", alpha=0.3)
+    np.testing.assert_array_equal(a.dev_accuracy.get_ydata(), HISTORY["dev_accuracy"])
+    assert all(line.get_alpha() == 0.3 and line.get_color() == "#D55E00" for line in a)
+    diverged = dict(HISTORY, train_loss=[2.0, np.nan, np.nan], diverged=True)
+    plots.update_history(a, diverged)
+    np.testing.assert_array_equal(a.diverged.get_xdata(), [2.0])
+    ax_loss.figure.canvas.draw()
+
+
+def test_fit_history_axes_shows_all_epochs_and_the_finite_values():
+    ax_loss, ax_acc = axes()
+    long = {k: v + v[-1:] * 2 for k, v in HISTORY.items()}  # 5 epochs
+    blown = {"train_loss": [5.0, 1e8, np.inf], "train_accuracy": [0.1, 0.1, 0.1],
+             "dev_loss": [4.0, np.nan, np.nan], "dev_accuracy": [0.12, 0.1, 0.1]}
+    for h in (long, blown):
+        plots.plot_history(ax_loss, ax_acc, h)
+    plots.fit_history_axes(ax_loss, ax_acc, [long, blown])
+    assert ax_loss.get_xlim() == (0.5, 5.5) and ax_acc.get_xlim() == (0.5, 5.5)
+    lo, hi = ax_loss.get_ylim()
+    assert lo <= 0.5 and hi == 1e3  # the smallest loss shown, the blown-up one capped at 10³
+    lo, hi = ax_acc.get_ylim()
+    assert lo == pytest.approx(0.1) and hi > 1.0  # lowest accuracy rounded down to 0.05; 1 shown
+    plots.fit_history_axes(ax_loss, ax_acc, [long], epochs=20)
+    assert ax_loss.get_xlim() == (0.5, 20.5)
+    ax_loss.figure.canvas.draw()
+
+
+def test_fit_history_axes_accepts_empty_histories():
+    ax_loss, ax_acc = axes()
+    plots.fit_history_axes(ax_loss, ax_acc, [{"train_loss": [], "train_accuracy": []}])
+    assert np.isfinite(ax_acc.get_ylim()).all()
+
+
+def test_history_legend_explains_styles_and_runs():
+    ax_loss, _ = axes()
+    leg = plots.history_legend(ax_loss, {"λ = 0": "#CC79A7", "λ = 0.001": "#009E73"})
+    assert [t.get_text() for t in leg.get_texts()] == ["train", "dev", "λ = 0", "λ = 0.001"]
+    styles = [h.get_linestyle() for h in leg.legend_handles[:2]]
+    assert styles == ["--", "-"]
+
+
+def test_a_real_training_run_plots_without_warnings():
+    d = load_small(60, 30)
+    model = mlp.MLP((64, 16, 10), seed=0)
+    h = mlp.train(model, *d.train, optim.adam(0.01), 4, 20, *d.dev, progress=False)
+    ax_loss, ax_acc = axes()
+    a = plots.plot_history(ax_loss, ax_acc, h, label="Adam", color=plots.color_for("adam"))
+    plots.fit_history_axes(ax_loss, ax_acc, [h])
+    np.testing.assert_allclose(a.dev_loss.get_ydata(), h.dev_loss)
+    assert h.train_loss[-1] < h.train_loss[0]
+    ax_loss.figure.canvas.draw()
