@@ -26,6 +26,8 @@ s          ``state.s``         average of gradients, Adam's first moment
 
 Hyperparameters may be arrays that broadcast against θ: with ``theta0`` of shape ``(K, 2)`` and
 ``lr = np.geomspace(1e-3, 1, K)[:, None]``, one call runs K learning rates at once.
+On quadratics, :func:`heavy_ball_optimum` gives the fastest momentum (α*, β*) and
+:func:`phase_diagram` the final loss over a grid of (α, β), in one such call.
 
 >>> import numpy as np
 >>> opt = sgd(lr=0.1)
@@ -42,6 +44,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import surfaces
 from ._validate import check_choice, check_int, check_range
 from .schedules import as_schedule
 
@@ -61,6 +64,8 @@ __all__ = [
     "adam",
     "run",
     "OPTIMIZERS",
+    "heavy_ball_optimum",
+    "phase_diagram",
 ]
 
 GradFn = Callable[[np.ndarray], np.ndarray]
@@ -536,3 +541,52 @@ def run(
             if diverged.any():
                 losses = np.where(np.isnan(thetas).any(axis=-1), np.nan, losses)
     return Trajectory(thetas=thetas, losses=losses, diverged=diverged)
+
+
+# --------------------------------------------------------------------------------------------
+# Analysis on quadratics
+
+
+def heavy_ball_optimum(lambda_min: float, lambda_max: float) -> tuple[float, float]:
+    r"""The fastest heavy-ball momentum on a quadratic with eigenvalues in
+    :math:`[\lambda_1, \lambda_n]` (Polyak 1964):
+
+    .. math::
+        \alpha^* = \Bigl(\frac{2}{\sqrt{\lambda_1} + \sqrt{\lambda_n}}\Bigr)^2, \qquad
+        \beta^* = \Bigl(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\Bigr)^2, \qquad
+        \kappa = \lambda_n / \lambda_1,
+
+    for the lecture's momentum :math:`v \leftarrow \beta v - \alpha g,\ \theta \leftarrow
+    \theta + v`. The error then shrinks by :math:`\sqrt{\beta^*} = (\sqrt\kappa - 1) /
+    (\sqrt\kappa + 1)` per step, against :math:`(\kappa - 1)/(\kappa + 1)` for the best
+    gradient descent.
+
+    >>> heavy_ball_optimum(1.0, 100.0)
+    (0.03305785123966942, 0.6694214876033059)
+    """
+    l1, ln = float(lambda_min), float(lambda_max)
+    root = math.sqrt(ln / l1)
+    return (2.0 / (math.sqrt(l1) + math.sqrt(ln))) ** 2, ((root - 1.0) / (root + 1.0)) ** 2
+
+
+def phase_diagram(name: str, kappa: float, steps: int, lrs, betas):
+    r"""Final loss ratio :math:`f(\theta_T) / f(\theta_0)` of ``name`` ("momentum" or
+    "nesterov") on ``quadratic(kappa)`` for every pair in the grid ``lrs × betas``.
+
+    One ``optim.run`` call: θ₀ has shape ``(A, B, 2)``, α shape ``(A, 1, 1)``, β shape
+    ``(1, B, 1)``. Returns ``(ratio, diverged)``, both of shape ``(A, B)``; diverged cells hold
+    NaN in ``ratio``.
+
+    >>> ratio, div = phase_diagram("momentum", 10.0, 50, [0.01, 1.0], [0.0, 0.5])
+    >>> bool(ratio[0, 1] < ratio[0, 0] < 1), div[1].tolist()     # α = 1 > 2/κ diverges
+    (True, [True, True])
+    """
+    s = surfaces.quadratic(kappa=kappa)
+    lrs = np.asarray(lrs, dtype=np.float64)
+    betas = np.asarray(betas, dtype=np.float64)
+    theta0 = np.broadcast_to(s.start, (lrs.size, betas.size, 2))
+    opt = OPTIMIZERS[name](lr=lrs[:, None, None], beta=betas[None, :, None])
+    traj = run(opt, s.grad, theta0, steps)
+    with np.errstate(invalid="ignore"):
+        ratio = s.f(traj.thetas[-1]) / s.f(s.start)
+    return np.where(traj.diverged, np.nan, ratio), traj.diverged

@@ -18,7 +18,8 @@ agree with it (computed here in float64). Every schedule carries ``.name`` (the 
 Optimisers accept "a float or a schedule"; :func:`as_schedule` turns either into a schedule in
 one place. :func:`robbins_monro_sums` computes the partial sums :math:`\sum_t \alpha_t` and
 :math:`\sum_t \alpha_t^2` behind the Robbins–Monro conditions
-:math:`\sum_t \alpha_t = \infty`, :math:`\sum_t \alpha_t^2 < \infty`.
+:math:`\sum_t \alpha_t = \infty`, :math:`\sum_t \alpha_t^2 < \infty`;
+:func:`robbins_monro_verdict` decides them from a schedule's tail.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = [
     "piecewise_constant",
     "polynomial_decay",
     "robbins_monro_sums",
+    "robbins_monro_verdict",
 ]
 
 Schedule = Callable[[int | np.ndarray], float | np.ndarray]
@@ -590,3 +592,39 @@ def robbins_monro_sums(schedule, steps) -> tuple[np.ndarray, np.ndarray]:
     alpha = np.asarray(sched(np.arange(n)), dtype=np.float64)
     with np.errstate(over="ignore"):
         return np.cumsum(alpha, axis=0), np.cumsum(alpha * alpha, axis=0)
+
+
+def robbins_monro_verdict(name: str, p: dict) -> tuple[bool, bool]:
+    r"""Whether schedule ``name`` with parameters ``p`` satisfies, as :math:`t \to \infty`,
+    :math:`\sum_t \alpha_t = \infty` and :math:`\sum_t \alpha_t^2 < \infty`.
+
+    ``name`` is a factory of this module; ``p`` holds the parameters the verdict depends on,
+    as :func:`~npfl_helpers.widgets.schedule_explorer`'s controls set them (``decay_rate``;
+    ``alpha``; ``m_mul``, ``t_mul``). Returns ``(sum_infinite, squares_finite)``.
+
+    Decided from the tail: a constant tail c > 0 gives (True, False); a geometric tail
+    (True only for γ = 1) gives (False, True); :math:`\alpha_t \sim 1/t` gives (True, True);
+    :math:`1/\sqrt t` gives (True, False); cosine restarts with peaks shrinking by μ and periods
+    growing by τ sum to :math:`\sum_i (\mu\tau)^i` and :math:`\sum_i (\mu^2\tau)^i`.
+
+    >>> robbins_monro_verdict("inverse_time_decay", {"decay_rate": 1.0})   # α_t ∝ 1/t
+    (True, True)
+    >>> robbins_monro_verdict("exponential_decay", {"decay_rate": 0.5})    # a geometric tail
+    (False, True)
+    """
+    if name in ("constant", "piecewise_constant", "polynomial_decay"):
+        return True, False  # the tail is a positive constant (end_lr > 0 for polynomial)
+    if name == "exponential_decay":
+        return (True, False) if p["decay_rate"] >= 1.0 else (False, True)
+    if name == "inverse_time_decay":
+        return True, True
+    if name in ("cosine_decay", "linear_warmup"):
+        return (True, False) if p.get("alpha", 0.0) > 0 else (False, True)
+    if name == "cosine_decay_restarts":
+        if p["alpha"] > 0:
+            return True, False
+        mu, tau = p["m_mul"], p["t_mul"]
+        return mu * tau >= 1.0, mu * mu * tau < 1.0
+    if name == "inverse_sqrt_decay":
+        return True, False
+    raise ValueError(f"unknown schedule {name!r}")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from npfl_helpers import optim, schedules
+from npfl_helpers import optim, schedules, surfaces
 
 # ---------------------------------------------------------------------------------------------
 # Small problems written out here, independent of npfl_helpers.surfaces
@@ -565,3 +565,43 @@ def test_against_torch(ours, theirs):
             np.testing.assert_allclose(got, lecture + 0.8 * state.v, rtol=1e-10, atol=1e-12)
         else:
             np.testing.assert_allclose(got, lecture, rtol=1e-10, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# Analysis on quadratics: the heavy-ball optimum and the phase diagram
+
+
+def _heavy_ball_rate(alpha, beta, lambdas):
+    """Spectral radius of the heavy-ball iteration θ_{t+1} = θ_t − αλθ_t + β(θ_t − θ_{t−1})."""
+    rho = 0.0
+    for lam in lambdas:
+        M = np.array([[1 + beta - alpha * lam, -beta], [1.0, 0.0]])
+        rho = max(rho, np.abs(np.linalg.eigvals(M)).max())
+    return rho
+
+
+@pytest.mark.parametrize("kappa", [4.0, 100.0, 1000.0])
+@pytest.mark.filterwarnings("error")
+def test_heavy_ball_optimum_is_the_fastest_rate(kappa):
+    a, b = optim.heavy_ball_optimum(1.0, kappa)
+    assert a == pytest.approx(4 / (1 + np.sqrt(kappa)) ** 2)
+    rho = _heavy_ball_rate(a, b, (1.0, kappa))
+    assert rho == pytest.approx((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1), rel=1e-4)
+    for da in (0.9, 1.1):
+        for db in (-0.02, 0.0, 0.02):
+            if (da, db) != (1.0, 0.0):
+                assert _heavy_ball_rate(a * da, b + db, (1.0, kappa)) > rho
+
+
+@pytest.mark.filterwarnings("error")
+def test_phase_diagram_is_one_broadcast_run_per_optimizer():
+    lrs, betas = np.array([1e-3, 0.01, 0.1]), np.array([0.0, 0.9])
+    ratio, div = optim.phase_diagram("momentum", 10.0, 40, lrs, betas)
+    assert ratio.shape == div.shape == (3, 2)
+    s = surfaces.quadratic(kappa=10.0)
+    for i, lr in enumerate(lrs):
+        for j, beta in enumerate(betas):
+            traj = optim.run(optim.momentum(lr=lr, beta=beta), s.grad, s.start, 40)
+            assert div[i, j] == traj.diverged
+            if not traj.diverged:
+                assert ratio[i, j] == pytest.approx(s.f(traj.thetas[-1]) / s.f(s.start))

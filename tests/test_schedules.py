@@ -2,7 +2,8 @@
 
 Layers: each formula written out independently (plain Python, one step at a time); scalar and
 array steps agree; limits; monotonicity (hypothesis); continuity at warm-up joins; SGDR restarts;
-validation messages; Robbins–Monro sums; optional cross-checks against Keras and PyTorch.
+validation messages; Robbins–Monro sums and verdicts; optional cross-checks against Keras and
+PyTorch.
 """
 
 from __future__ import annotations
@@ -486,7 +487,7 @@ def test_every_schedule_has_name_params_and_label():
 
 
 # ---------------------------------------------------------------------------------------------
-# Robbins–Monro partial sums
+# Robbins–Monro partial sums and verdicts
 
 
 def test_robbins_monro_sums_match_a_loop_and_call_once():
@@ -539,6 +540,34 @@ def test_large_steps_raise_no_warning():
     assert S.exponential_decay(0.1, 1, 2.0)(10**4) == math.inf
     assert S.cosine_decay_restarts(0.1, 1, t_mul=1.0, m_mul=10.0)(10**4) == math.inf
     assert S.cosine_decay_restarts(0.1, 1, t_mul=2.0, m_mul=0.1)(10**9) == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("kind, params, expected", [
+    ("constant", {}, (True, False)),
+    ("exponential_decay", {"decay_rate": 0.5}, (False, True)),
+    ("exponential_decay", {"decay_rate": 1.0}, (True, False)),
+    ("inverse_time_decay", {}, (True, True)),
+    ("inverse_sqrt_decay", {}, (True, False)),
+    ("cosine_decay", {"alpha": 0.0}, (False, True)),
+    ("cosine_decay", {"alpha": 0.1}, (True, False)),
+    ("cosine_decay_restarts", {"alpha": 0.0, "m_mul": 0.4, "t_mul": 2.0}, (False, True)),
+    ("cosine_decay_restarts", {"alpha": 0.0, "m_mul": 0.6, "t_mul": 2.0}, (True, True)),
+    ("cosine_decay_restarts", {"alpha": 0.0, "m_mul": 0.8, "t_mul": 2.0}, (True, False)),
+])
+@pytest.mark.filterwarnings("error")
+def test_robbins_monro_verdict(kind, params, expected):
+    assert S.robbins_monro_verdict(kind, params) == expected
+
+
+@pytest.mark.filterwarnings("error")
+def test_robbins_monro_verdict_of_restarts_matches_the_partial_sums():
+    # μτ = 1.2 > 1 ⇒ Σα grows geometrically per period; μ²τ = 0.72 < 1 ⇒ Σα² levels off
+    s = S.cosine_decay_restarts(1.0, 10, t_mul=2.0, m_mul=0.6)
+    A, B = S.robbins_monro_sums(s, 10 * (2**12 - 1))  # 12 whole periods
+    ends = 10 * (2 ** np.arange(1, 13) - 1) - 1
+    assert np.all(np.diff(np.diff(A[ends])) > 0)  # per-period gains of Σα grow
+    gains = np.diff(B[ends])
+    assert np.all(gains[1:] < gains[:-1]) and gains[-1] < 0.01 * B[-1]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import ipywidgets as W  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from npfl_helpers import optim, schedules, surfaces, widgets  # noqa: E402
+from npfl_helpers import optim, surfaces, widgets  # noqa: E402
 from npfl_helpers.widgets import _base  # noqa: E402
 from npfl_helpers.widgets import optimizers as wo  # noqa: E402
 
@@ -228,38 +228,12 @@ def test_schedule_explorer_draws_the_schedule_and_its_sums():
     assert "fail" in ex.title_text.get_text()
 
 
-@pytest.mark.parametrize("kind, params, expected", [
-    ("constant", {}, (True, False)),
-    ("exponential_decay", {"decay_rate": 0.5}, (False, True)),
-    ("exponential_decay", {"decay_rate": 1.0}, (True, False)),
-    ("inverse_time_decay", {}, (True, True)),
-    ("inverse_sqrt_decay", {}, (True, False)),
-    ("cosine_decay", {"alpha": 0.0}, (False, True)),
-    ("cosine_decay", {"alpha": 0.1}, (True, False)),
-    ("cosine_decay_restarts", {"alpha": 0.0, "m_mul": 0.4, "t_mul": 2.0}, (False, True)),
-    ("cosine_decay_restarts", {"alpha": 0.0, "m_mul": 0.6, "t_mul": 2.0}, (True, True)),
-    ("cosine_decay_restarts", {"alpha": 0.0, "m_mul": 0.8, "t_mul": 2.0}, (True, False)),
-])
-def test_robbins_monro_verdict(kind, params, expected):
-    assert wo.robbins_monro_verdict(kind, params) == expected
-
-
-def test_robbins_monro_verdict_of_restarts_matches_the_partial_sums():
-    # μτ = 1.2 > 1 ⇒ Σα grows geometrically per period; μ²τ = 0.72 < 1 ⇒ Σα² levels off
-    s = schedules.cosine_decay_restarts(1.0, 10, t_mul=2.0, m_mul=0.6)
-    A, B = schedules.robbins_monro_sums(s, 10 * (2**12 - 1))  # 12 whole periods
-    ends = 10 * (2 ** np.arange(1, 13) - 1) - 1
-    assert np.all(np.diff(np.diff(A[ends])) > 0)  # per-period gains of Σα grow
-    gains = np.diff(B[ends])
-    assert np.all(gains[1:] < gains[:-1]) and gains[-1] < 0.01 * B[-1]
-
-
 def test_momentum_explorer_paths_and_title():
     ex = widgets.momentum_explorer()
     with ex.hold():
         ex.controls["kappa"].value = 100.0
         ex.controls["steps"].value = 300
-        a, b = wo.heavy_ball_optimum(1.0, 100.0)
+        a, b = optim.heavy_ball_optimum(1.0, 100.0)
         ex.controls["lr"].value = a
         ex.controls["beta"].value = round(b, 2)
     s = surfaces.quadratic(kappa=100.0)
@@ -275,41 +249,7 @@ def test_momentum_explorer_paths_and_title():
 
 
 # ----------------------------------------------------------------------------------------------
-# heavy ball and the phase diagram
-
-
-def _heavy_ball_rate(alpha, beta, lambdas):
-    """Spectral radius of the heavy-ball iteration θ_{t+1} = θ_t − αλθ_t + β(θ_t − θ_{t−1})."""
-    rho = 0.0
-    for lam in lambdas:
-        M = np.array([[1 + beta - alpha * lam, -beta], [1.0, 0.0]])
-        rho = max(rho, np.abs(np.linalg.eigvals(M)).max())
-    return rho
-
-
-@pytest.mark.parametrize("kappa", [4.0, 100.0, 1000.0])
-def test_heavy_ball_optimum_is_the_fastest_rate(kappa):
-    a, b = wo.heavy_ball_optimum(1.0, kappa)
-    assert a == pytest.approx(4 / (1 + np.sqrt(kappa)) ** 2)
-    rho = _heavy_ball_rate(a, b, (1.0, kappa))
-    assert rho == pytest.approx((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1), rel=1e-4)
-    for da in (0.9, 1.1):
-        for db in (-0.02, 0.0, 0.02):
-            if (da, db) != (1.0, 0.0):
-                assert _heavy_ball_rate(a * da, b + db, (1.0, kappa)) > rho
-
-
-def test_phase_diagram_is_one_broadcast_run_per_optimizer():
-    lrs, betas = np.array([1e-3, 0.01, 0.1]), np.array([0.0, 0.9])
-    ratio, div = wo.phase_diagram("momentum", 10.0, 40, lrs, betas)
-    assert ratio.shape == div.shape == (3, 2)
-    s = surfaces.quadratic(kappa=10.0)
-    for i, lr in enumerate(lrs):
-        for j, beta in enumerate(betas):
-            traj = optim.run(optim.momentum(lr=lr, beta=beta), s.grad, s.start, 40)
-            assert div[i, j] == traj.diverged
-            if not traj.diverged:
-                assert ratio[i, j] == pytest.approx(s.f(traj.thetas[-1]) / s.f(s.start))
+# the phase diagram
 
 
 @pytest.mark.parametrize("kappa", [10.0, 100.0])
@@ -317,12 +257,12 @@ def test_marked_optimum_converges_near_fastest_on_the_grid(kappa):
     ex = widgets.phase_diagram_explorer()
     ex.controls["kappa"].value = kappa
     steps = ex.controls["steps"].value
-    a, b = wo.heavy_ball_optimum(1.0, kappa)
+    a, b = optim.heavy_ball_optimum(1.0, kappa)
     (sx,), (sy,) = ex.stars["momentum"].get_data()
     assert (sx, sy) == pytest.approx((a, b))
     ratio, div = ex.data["momentum"]
     grid_rate = np.min(ratio[~div]) ** (1 / (2 * steps))  # per-step rate of ‖θ‖
-    marked, _ = wo.phase_diagram("momentum", kappa, steps, [a], [b])
+    marked, _ = optim.phase_diagram("momentum", kappa, steps, [a], [b])
     marked_rate = marked[0, 0] ** (1 / (2 * steps))
     assert marked_rate <= grid_rate * 1.03 + 1e-3
     # and it is the place to be: far from it, convergence is much slower
@@ -439,3 +379,19 @@ print("ok")
                           "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_computations_live_below_the_drawing_layer():
+    from npfl_helpers import autodiff, estimators, schedules
+
+    homes = {optim: ("heavy_ball_optimum", "phase_diagram"),
+             schedules: ("robbins_monro_verdict",),
+             estimators: ("per_example_gradients", "minibatch_weights", "minibatch_variance",
+                          "GradientNoise", "gradient_noise"),
+             autodiff: ("lecture_graph", "BackpropStep", "backprop_steps")}
+    for module, names in homes.items():
+        for name in names:
+            assert name in module.__all__ and callable(getattr(module, name))
+            assert name not in widgets.__all__ and not hasattr(widgets, name)
+    assert all(name == "Explorer" or name.endswith(("_explorer", "_stepper"))
+               for name in widgets.__all__)

@@ -30,6 +30,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 
 from .. import optim, schedules, surfaces
+from ..optim import heavy_ball_optimum, phase_diagram
 from ..plots import (
     OPTIMIZER_COLORS,
     label_for,
@@ -40,6 +41,7 @@ from ..plots import (
     surface_artists,
     update_trajectories,
 )
+from ..schedules import robbins_monro_verdict
 from ._base import Explorer, new_figure
 
 __all__ = [
@@ -48,9 +50,6 @@ __all__ = [
     "phase_diagram_explorer",
     "schedule_explorer",
     "adam_bias_explorer",
-    "heavy_ball_optimum",
-    "phase_diagram",
-    "robbins_monro_verdict",
 ]
 
 _NAMES = tuple(optim.OPTIMIZERS)  # the lecture's order
@@ -479,28 +478,6 @@ def optimizer_explorer() -> Explorer:
 # momentum_explorer
 
 
-def heavy_ball_optimum(lambda_min: float, lambda_max: float) -> tuple[float, float]:
-    r"""The fastest heavy-ball momentum on a quadratic with eigenvalues in
-    :math:`[\lambda_1, \lambda_n]` (Polyak 1964):
-
-    .. math::
-        \alpha^* = \Bigl(\frac{2}{\sqrt{\lambda_1} + \sqrt{\lambda_n}}\Bigr)^2, \qquad
-        \beta^* = \Bigl(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\Bigr)^2, \qquad
-        \kappa = \lambda_n / \lambda_1,
-
-    for the lecture's momentum :math:`v \leftarrow \beta v - \alpha g,\ \theta \leftarrow
-    \theta + v`. The error then shrinks by :math:`\sqrt{\beta^*} = (\sqrt\kappa - 1) /
-    (\sqrt\kappa + 1)` per step, against :math:`(\kappa - 1)/(\kappa + 1)` for the best
-    gradient descent.
-
-    >>> heavy_ball_optimum(1.0, 100.0)
-    (0.03305785123966942, 0.6694214876033059)
-    """
-    l1, ln = float(lambda_min), float(lambda_max)
-    root = math.sqrt(ln / l1)
-    return (2.0 / (math.sqrt(l1) + math.sqrt(ln))) ** 2, ((root - 1.0) / (root + 1.0)) ** 2
-
-
 def _steps_to(losses, tol):
     """First step with loss < tol, or None."""
     with np.errstate(invalid="ignore"):
@@ -554,7 +531,7 @@ def momentum_explorer() -> Explorer:
     One α and one β for all three (β does not affect gradient descent); κ is the condition
     number :math:`\lambda_n / \lambda_1` of :math:`f = \tfrac12\theta^\top A\theta`. The title
     counts the steps each method needs to reach :math:`f < 10^{-6}` and gives the heavy-ball
-    optimum :math:`(\alpha^*, \beta^*)` (see :func:`heavy_ball_optimum`) to try.
+    optimum :math:`(\alpha^*, \beta^*)` (see :func:`~npfl_helpers.optim.heavy_ball_optimum`) to try.
     """
     return _MomentumExplorer()
 
@@ -570,29 +547,6 @@ def _centres(edges, log=False):
     if log:
         return np.sqrt(edges[:-1] * edges[1:])
     return 0.5 * (edges[:-1] + edges[1:])
-
-
-def phase_diagram(name: str, kappa: float, steps: int, lrs, betas):
-    r"""Final loss ratio :math:`f(\theta_T) / f(\theta_0)` of ``name`` ("momentum" or
-    "nesterov") on ``quadratic(kappa)`` for every pair in the grid ``lrs × betas``.
-
-    One ``optim.run`` call: θ₀ has shape ``(A, B, 2)``, α shape ``(A, 1, 1)``, β shape
-    ``(1, B, 1)``. Returns ``(ratio, diverged)``, both of shape ``(A, B)``; diverged cells hold
-    NaN in ``ratio``.
-
-    >>> ratio, div = phase_diagram("momentum", 10.0, 50, [0.01, 1.0], [0.0, 0.5])
-    >>> bool(ratio[0, 1] < ratio[0, 0] < 1), div[1].tolist()     # α = 1 > 2/κ diverges
-    (True, [True, True])
-    """
-    s = surfaces.quadratic(kappa=kappa)
-    lrs = np.asarray(lrs, dtype=np.float64)
-    betas = np.asarray(betas, dtype=np.float64)
-    theta0 = np.broadcast_to(s.start, (lrs.size, betas.size, 2))
-    opt = optim.OPTIMIZERS[name](lr=lrs[:, None, None], beta=betas[None, :, None])
-    traj = optim.run(opt, s.grad, theta0, steps)
-    with np.errstate(invalid="ignore"):
-        ratio = s.f(traj.thetas[-1]) / s.f(s.start)
-    return np.where(traj.diverged, np.nan, ratio), traj.diverged
 
 
 class _PhaseExplorer(Explorer):
@@ -671,9 +625,9 @@ def phase_diagram_explorer() -> Explorer:
 
     Two panels (momentum, Nesterov) colour each cell by :math:`f(\theta_T) / f(\theta_0)` after T
     steps on the quadratic with condition number κ (log colour scale; diverged cells in their
-    own colour). Each panel is one ``optim.run`` call with broadcast hyperparameters (see
-    :func:`phase_diagram`). The star marks the heavy-ball optimum for eigenvalues
-    :math:`\lambda_1 \le \dots \le \lambda_n` (here :math:`\lambda_1 = 1`,
+    own colour). Each panel is one ``optim.run`` call with broadcast hyperparameters
+    (see :func:`~npfl_helpers.optim.phase_diagram`). The star marks the heavy-ball optimum for
+    eigenvalues :math:`\lambda_1 \le \dots \le \lambda_n` (here :math:`\lambda_1 = 1`,
     :math:`\lambda_n = \kappa`):
 
     .. math::
@@ -752,33 +706,6 @@ _SCHEDULES = {
 }
 
 
-def robbins_monro_verdict(name: str, p: dict) -> tuple[bool, bool]:
-    r"""Whether the schedule built from controls ``p`` satisfies, as :math:`t \to \infty`,
-    :math:`\sum_t \alpha_t = \infty` and :math:`\sum_t \alpha_t^2 < \infty`.
-
-    Decided from the tail: a constant tail c > 0 gives (True, False); a geometric tail
-    (True only for γ = 1) gives (False, True); :math:`\alpha_t \sim 1/t` gives (True, True);
-    :math:`1/\sqrt t` gives (True, False); cosine restarts with peaks shrinking by μ and periods
-    growing by τ sum to :math:`\sum_i (\mu\tau)^i` and :math:`\sum_i (\mu^2\tau)^i`.
-    """
-    if name in ("constant", "piecewise_constant", "polynomial_decay"):
-        return True, False  # the tail is a positive constant (end_lr > 0 for polynomial)
-    if name == "exponential_decay":
-        return (True, False) if p["decay_rate"] >= 1.0 else (False, True)
-    if name == "inverse_time_decay":
-        return True, True
-    if name in ("cosine_decay", "linear_warmup"):
-        return (True, False) if p.get("alpha", 0.0) > 0 else (False, True)
-    if name == "cosine_decay_restarts":
-        if p["alpha"] > 0:
-            return True, False
-        mu, tau = p["m_mul"], p["t_mul"]
-        return mu * tau >= 1.0, mu * mu * tau < 1.0
-    if name == "inverse_sqrt_decay":
-        return True, False
-    raise ValueError(f"unknown schedule {name!r}")
-
-
 class _ScheduleExplorer(Explorer):
     def __init__(self):
         fig = new_figure((9.4, 4.2), layout=_layout_engine())
@@ -855,8 +782,9 @@ def schedule_explorer() -> Explorer:
     Left: :math:`\alpha_t` on a log axis. Right: the running sums :math:`\sum_{k\le t}\alpha_k`
     and :math:`\sum_{k\le t}\alpha_k^2` behind the Robbins–Monro conditions
     :math:`\sum_t \alpha_t = \infty`, :math:`\sum_t \alpha_t^2 < \infty`, and (in the title)
-    whether the schedule's tail satisfies them (:func:`robbins_monro_verdict`). Choosing a
-    schedule replaces the parameter sliders. ``linear_warmup`` warms up a cosine decay.
+    whether the schedule's tail satisfies them
+    (:func:`~npfl_helpers.schedules.robbins_monro_verdict`). Choosing a schedule replaces the
+    parameter sliders. ``linear_warmup`` warms up a cosine decay.
     """
     return _ScheduleExplorer()
 

@@ -1,5 +1,4 @@
-r"""Explorers for gradient descent and backpropagation (notebooks 04 and 05), and the
-computations behind them.
+r"""Explorers for gradient descent and backpropagation (notebooks 04 and 05).
 
 =================================  =====================================================
 explorer                           what it shows
@@ -11,27 +10,13 @@ explorer                           what it shows
 :func:`activation_explorer`        σ, tanh, ReLU and their derivatives; where gradients vanish
 =================================  =====================================================
 
-The minibatch gradient :math:`\hat g = \frac1m\sum_{i\in B} g_i` (:math:`g_i` the gradient of
-example :math:`i`'s loss) is an unbiased estimate of the full gradient :math:`g = \frac1N
-\sum_i g_i`. With :math:`\sigma^2 = \frac1N\sum_i \lVert g_i - g\rVert^2`,
-
-.. math::
-    \mathbb E\,\lVert \hat g - g \rVert^2 = \frac{\sigma^2}{m}\cdot\frac{N - m}{N - 1}
-    \quad\text{(without replacement)}, \qquad \frac{\sigma^2}{m} \quad\text{(with replacement)}.
-
-The explorer draws minibatches **without replacement** by default, as
-:func:`npfl_helpers.data.minibatches` does within an epoch; at :math:`m = N` the minibatch is
-the whole set and the variance is exactly zero.
-
->>> minibatch_variance(2.0, N=100, m=[1, 100])          # σ² at m = 1, 0 at m = N
-array([2., 0.])
->>> minibatch_variance(2.0, N=100, m=100, replace=True)  # σ²/m
-0.02
+The computations behind them sit below the drawing layer: the minibatch gradient as an
+estimator of the full gradient (``gradient_noise``, ``minibatch_variance``) in
+:mod:`npfl_helpers.estimators`; the example graph and its steps (``lecture_graph``,
+``backprop_steps``) in :mod:`npfl_helpers.autodiff`.
 """
 
 from __future__ import annotations
-
-from typing import NamedTuple
 
 import ipywidgets as W
 import numpy as np
@@ -40,6 +25,8 @@ from matplotlib.text import Annotation
 
 from .. import autodiff, data, mlp, optim
 from .._validate import check_choice, check_int
+from ..autodiff import backprop_steps, lecture_graph
+from ..estimators import SAMPLINGS, gradient_noise, minibatch_variance, per_example_gradients
 from ..plots import (
     ACTIVATION_COLORS,
     ACTIVATION_LABELS,
@@ -53,197 +40,13 @@ __all__ = [
     "minibatch_noise_explorer",
     "backprop_stepper",
     "activation_explorer",
-    "per_example_gradients",
-    "minibatch_weights",
-    "minibatch_variance",
-    "GradientNoise",
-    "gradient_noise",
-    "lecture_graph",
-    "BackpropStep",
-    "backprop_steps",
 ]
 
 _STYLE = {"description_width": "90px"}
-SAMPLINGS = ("without replacement", "with replacement")
 
 
 # ----------------------------------------------------------------------------------------------
-# minibatch gradient noise: the computations
-
-
-def per_example_gradients(model: mlp.MLP, theta, X, y) -> np.ndarray:
-    r"""The gradient of every example's loss, one row per example: shape ``(N, n_params)``.
-
-    Row :math:`i` is :math:`g_i = \nabla_\theta\,(-\log p(y_i \mid x_i; \theta))`, computed for
-    all examples at once by the MLP's backpropagation with the batch axis kept: the weight
-    gradient of layer :math:`l` for example :math:`i` is the outer product
-    :math:`h_{l-1,i}\, g_{a_l,i}^\top`. The mean of the rows is ``model.loss_and_grad``'s
-    gradient (without L2).
-
-    >>> model = mlp.MLP((3, 4, 2), activation="tanh", seed=0)
-    >>> X, y = np.eye(3), np.array([0, 1, 1])
-    >>> G = per_example_gradients(model, model.theta, X, y)
-    >>> G.shape, bool(np.allclose(G.mean(axis=0), model.loss_and_grad(model.theta, X, y)[1]))
-    ((3, 26), True)
-    """
-    f, f_prime = mlp.ACTIVATIONS[model.activation]
-    X = np.asarray(X, dtype=model.dtype)
-    y = np.asarray(y)
-    layers = model.unpack(np.asarray(theta, dtype=model.dtype))
-    hs, pre = [X], []
-    for W_, b in layers[:-1]:
-        a = hs[-1] @ W_ + b
-        pre.append(a)
-        hs.append(f(a))
-    z = hs[-1] @ layers[-1][0] + layers[-1][1]
-    z = z - z.max(axis=1, keepdims=True)
-    g = np.exp(z)
-    g /= g.sum(axis=1, keepdims=True)
-    g[np.arange(len(X)), y] -= 1.0  # g_{a_L} of each example: softmax − onehot
-    G = np.empty((len(X), model.n_params), dtype=model.dtype)
-    views = model.unpack(G)
-    for i in range(len(layers) - 1, -1, -1):
-        g_W, g_b = views[i]
-        g_W[...] = hs[i][:, :, None] * g[:, None, :]  # per-example outer product h g^T
-        g_b[...] = g
-        if i > 0:
-            g = (g @ layers[i][0].T) * f_prime(pre[i - 1])
-    return G
-
-
-def minibatch_weights(N: int, m: int, n_batches: int, rng=None,
-                      replace: bool = False) -> np.ndarray:
-    r"""``n_batches`` random minibatches of size ``m`` as rows of weights, shape ``(n_batches, N)``.
-
-    Row :math:`b` puts weight :math:`1/m` on each example drawn into minibatch :math:`b` (an
-    example drawn twice, possible only with ``replace``, gets :math:`2/m`), so ``weights @ G``
-    is the minibatch gradients of all batches at once. Without replacement every row holds
-    exactly ``m`` distinct examples.
-
-    >>> w = minibatch_weights(5, 2, 3, rng=0)
-    >>> w.shape, w.sum(axis=1).tolist(), sorted(set(w.ravel().tolist()))
-    ((3, 5), [1.0, 1.0, 1.0], [0.0, 0.5])
-    """
-    N = check_int("N", N, low=1)
-    m = check_int("m", m, low=1, high=None if replace else N)
-    n_batches = check_int("n_batches", n_batches, low=1)
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    rows = np.arange(n_batches)[:, None]
-    if replace:
-        idx = rng.integers(0, N, size=(n_batches, m))
-        counts = np.bincount((rows * N + idx).ravel(), minlength=n_batches * N)
-        return counts.reshape(n_batches, N) / m
-    idx = rng.permuted(np.broadcast_to(np.arange(N), (n_batches, N)), axis=1)[:, :m]
-    w = np.zeros((n_batches, N))
-    w[rows, idx] = 1.0 / m
-    return w
-
-
-def minibatch_variance(sigma2, N: int, m, replace: bool = False):
-    r"""Expected squared error of the minibatch gradient, :math:`\mathbb E\lVert\hat g - g\rVert^2`.
-
-    .. math::
-        \frac{\sigma^2}{m}\cdot\frac{N-m}{N-1} \ \text{(without replacement)}, \qquad
-        \frac{\sigma^2}{m} \ \text{(with replacement)},
-
-    with :math:`\sigma^2 = \frac1N\sum_i\lVert g_i - g\rVert^2` the variance of single
-    examples' gradients. ``m`` may be an array. The factor :math:`(N-m)/(N-1)` is the
-    finite-population correction: it makes the variance zero at :math:`m = N`.
-    """
-    m = np.asarray(m, dtype=np.float64)
-    v = sigma2 / m
-    if not replace:
-        v = v * ((N - m) / (N - 1) if N > 1 else np.zeros_like(m))
-    return float(v) if v.ndim == 0 else v
-
-
-class GradientNoise(NamedTuple):
-    r"""Measured statistics of minibatch gradients at one θ (see :func:`gradient_noise`).
-
-    ``g`` the full gradient, ``sigma2`` :math:`\sigma^2`, ``batch_sizes`` the sizes
-    :math:`m`; per sampling ("without replacement", "with replacement"): ``variance[s]`` the
-    mean of :math:`\lVert\hat g - g\rVert^2` over the minibatches for each :math:`m`,
-    ``descent[s]`` the fraction with :math:`\hat g\cdot g > 0`, ``cloud[s]`` the coordinates
-    ``(len(batch_sizes), n_batches, 2)`` of the minibatch gradients on the orthonormal
-    directions ``u`` ``(2, P)``: :math:`u_1 = g/\lVert g\rVert` and :math:`u_2 \perp g` the
-    direction of largest noise. ``mean_error[s]`` is the distance of the average of all
-    minibatch gradients from :math:`g` for each :math:`m`.
-    """
-
-    g: np.ndarray
-    sigma2: float
-    N: int
-    batch_sizes: np.ndarray
-    u: np.ndarray
-    variance: dict
-    descent: dict
-    cloud: dict
-    mean_error: dict
-
-
-def _top_direction(Gc: np.ndarray, u1: np.ndarray, iters: int = 60) -> np.ndarray:
-    """The direction of largest variance of the rows of ``Gc`` orthogonal to ``u1`` (power
-    iteration on the Gram matrix, deterministic)."""
-    A = Gc - np.outer(Gc @ u1, u1)
-    K = A @ A.T
-    v = np.ones(len(K)) / np.sqrt(len(K))
-    for _ in range(iters):
-        v = K @ v
-        norm = np.linalg.norm(v)
-        if norm == 0:
-            break
-        v /= norm
-    u2 = A.T @ v
-    u2 -= (u2 @ u1) * u1
-    norm = np.linalg.norm(u2)
-    if norm == 0:  # no noise left (e.g. N = 1): any unit vector orthogonal to u1
-        u2 = np.zeros_like(u1)
-        u2[int(np.argmin(np.abs(u1)))] = 1.0
-        u2 -= (u2 @ u1) * u1
-        norm = np.linalg.norm(u2)
-    u2 /= norm
-    return u2 if u2[np.argmax(np.abs(u2))] > 0 else -u2
-
-
-def gradient_noise(G, batch_sizes, n_batches: int = 200, seed=0) -> GradientNoise:
-    r"""Measure minibatch gradients for several batch sizes from per-example gradients ``G``.
-
-    ``G`` ``(N, P)`` (e.g. from :func:`per_example_gradients`). For each size :math:`m` and
-    each sampling, ``n_batches`` minibatches are drawn at once (:func:`minibatch_weights`) and
-    all their gradients computed by one matrix product; squared norms use the Gram matrix
-    :math:`K = (G - g)(G - g)^\top`, so nothing of size ``n_batches × P`` is formed.
-    """
-    G = np.asarray(G, dtype=np.float64)
-    N = len(G)
-    sizes = np.asarray([check_int("batch size", m, 1, N) for m in np.ravel(batch_sizes)])
-    rng = np.random.default_rng(seed)
-    g = G.mean(axis=0)
-    Gc = G - g
-    sigma2 = float(np.mean(np.sum(Gc * Gc, axis=1)))
-    g_norm = float(np.linalg.norm(g))
-    u1 = g / g_norm if g_norm > 0 else np.eye(G.shape[1])[0]
-    u2 = _top_direction(Gc, u1)
-    u = np.stack([u1, u2])
-    K = Gc @ Gc.T
-    Z = Gc @ u.T  # (N, 2): coordinates of g_i − g
-    Gg = Gc @ g  # (N,): (g_i − g)·g
-    variance, descent, cloud, mean_error = {}, {}, {}, {}
-    for sampling in SAMPLINGS:
-        replace = sampling == SAMPLINGS[1]
-        var, desc, pts, err = [], [], [], []
-        for m in sizes:
-            w = minibatch_weights(N, int(m), n_batches, rng, replace=replace)
-            sq = np.einsum("bi,bi->b", w @ K, w)  # ‖ĝ − g‖² of each minibatch
-            v = float(np.mean(np.maximum(sq, 0.0)))
-            var.append(v if v > 1e-12 * sigma2 else 0.0)  # below that: rounding, exactly g
-            desc.append(float(np.mean(w @ Gg + g_norm**2 > 0)))
-            pts.append(w @ Z + u @ g)
-            err.append(float(np.linalg.norm(w.mean(axis=0) @ Gc)))
-        variance[sampling] = np.array(var)
-        descent[sampling] = np.array(desc)
-        cloud[sampling] = np.stack(pts)
-        mean_error[sampling] = np.array(err)
-    return GradientNoise(g, sigma2, N, sizes, u, variance, descent, cloud, mean_error)
+# minibatch gradient noise
 
 
 def _digits_problem(hidden: int, epochs: int, seed):
@@ -255,10 +58,6 @@ def _digits_problem(hidden: int, epochs: int, seed):
         mlp.train(model, X, y, optim.sgd(0.2), epochs=epochs, batch_size=32, seed=seed,
                   progress=False)
     return model, X, y
-
-
-# ----------------------------------------------------------------------------------------------
-# minibatch gradient noise: the explorer
 
 
 def _batch_sizes(N: int) -> list[int]:
@@ -377,199 +176,6 @@ def minibatch_noise_explorer(hidden: int = 32, epochs: int = 2, n_batches: int =
 # backpropagation, step by step
 
 
-def lecture_graph() -> autodiff.Tensor:
-    r"""The example graph of notebook 05: one tanh unit, a squared error and weight decay.
-
-    .. math::
-        u = w x,\quad a = u + b,\quad h = \tanh a,\quad d = h - t,\quad e = d^2,\quad
-        p = w^2,\quad r = \lambda p,\quad L = e + r
-
-    with :math:`x = 0.5, w = 1.5, b = -0.25, t = 0.8, \lambda = 0.1`. The weight :math:`w` has
-    two consumers (:math:`u` and :math:`p`), so its gradient is a sum of two terms. Returns the
-    root :math:`L` (forward already computed, no gradients yet).
-
-    >>> L = lecture_graph()
-    >>> [n.name for n in autodiff.topological_order(L)]
-    ['w', 'x', 'u', 'b', 'a', 'h', 't', 'd', 'e', 'λ', 'p', 'r', 'L']
-    """
-    T = autodiff.Tensor
-    x, w, b, t, lam = T(0.5, "x"), T(1.5, "w"), T(-0.25, "b"), T(0.8, "t"), T(0.1, "λ")
-    nodes = {}
-    nodes["u"] = w * x
-    nodes["a"] = nodes["u"] + b
-    nodes["h"] = autodiff.tanh(nodes["a"])
-    nodes["d"] = nodes["h"] - t
-    nodes["e"] = nodes["d"] ** 2
-    nodes["p"] = w ** 2
-    nodes["r"] = lam * nodes["p"]
-    nodes["L"] = nodes["e"] + nodes["r"]
-    for name, node in nodes.items():
-        node.name = name
-    return nodes["L"]
-
-
-class BackpropStep(NamedTuple):
-    """One step of :func:`backprop_steps`: ``phase`` ("start", "forward" or "backward"), the
-    ``node`` computed (None at the start), the nodes ``read`` to compute it and a ``text``."""
-
-    phase: str
-    node: autodiff.Tensor | None
-    read: tuple
-    text: str
-
-
-_SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
-
-
-def _num(v) -> str:
-    """A value for a formula: 4 significant digits, negatives in parentheses."""
-    v = np.asarray(v, dtype=np.float64)
-    if v.size != 1:
-        return autodiff._short(v)
-    s = f"{float(v):.4g}".replace("-", "−")
-    return f"({s})" if s.startswith("−") else s
-
-
-def _plain(v) -> str:
-    """A value standing alone: no parentheses."""
-    s = _num(v)
-    return s[1:-1] if s.startswith("(") else s
-
-
-def _equation(*parts: str) -> str:
-    """``a = b = c``, leaving out a part equal to the next one (``g_h = g_d = −0.68``)."""
-    kept = [p for p, q in zip(parts, (*parts[1:], None), strict=True)
-            if q is None or p.strip("()") != q.strip("()")]
-    return " = ".join(kept)
-
-
-def _sym(node: autodiff.Tensor) -> str:
-    if node.name:
-        return node.name
-    if not node.inputs and node.value.size == 1:
-        return _num(node.value)
-    return node.op or "const"
-
-
-def _power(op: str) -> float | None:
-    return float(op[2:]) if op.startswith("**") else None
-
-
-def _sup(p: float) -> str:
-    return f"{p:g}".translate(_SUPERSCRIPTS)
-
-
-def _forward_formula(node: autodiff.Tensor) -> tuple[str, str]:
-    """``(symbolic, numeric)`` right-hand sides of ``node = f(inputs)``."""
-    op = node.op
-    ins = node.inputs
-    s = [_sym(t) for t in ins]
-    n = [_num(t.value) for t in ins]
-    binary = {"+": "{} + {}", "-": "{} − {}", "*": "{} · {}", "/": "{} / {}",
-              "matmul": "{} @ {}"}
-    unary = {"tanh": "tanh({})", "sigmoid": "σ({})", "relu": "max(0, {})", "exp": "exp({})",
-             "log": "log({})", "neg": "−{}", "sum": "Σ {}", "mean": "mean({})"}
-    if op in binary and len(ins) == 2:
-        return binary[op].format(*s), binary[op].format(*n)
-    if op in unary and len(ins) == 1:
-        return unary[op].format(s[0]), unary[op].format(n[0])
-    p = _power(op)
-    if p is not None:
-        return f"{s[0]}{_sup(p)}", f"{n[0]}{_sup(p)}"
-    return f"{op}({', '.join(s)})", f"{op}({', '.join(n)})"
-
-
-def _local_term(c: autodiff.Tensor, k: int) -> tuple[str, str]:
-    """``(symbolic, numeric)`` of consumer c's term g_c · ∂c/∂(input k)."""
-    gc, gcv = f"g_{_sym(c)}", _num(c.grad)
-    ins = c.inputs
-    s = [_sym(t) for t in ins]
-    n = [_num(t.value) for t in ins]
-    cs, cv = _sym(c), _num(c.value)
-    op = c.op
-    if op == "+":
-        return gc, gcv
-    if op == "-":
-        return (gc, gcv) if k == 0 else (f"−{gc}", f"−{gcv}")
-    if op == "*":
-        return f"{gc} · {s[1 - k]}", f"{gcv} · {n[1 - k]}"
-    if op == "/":
-        if k == 0:
-            return f"{gc} / {s[1]}", f"{gcv} / {n[1]}"
-        return f"−{gc} · {s[0]} / {s[1]}²", f"−{gcv} · {n[0]} / {n[1]}²"
-    if op == "tanh":
-        return f"{gc} · (1 − {cs}²)", f"{gcv} · (1 − {cv}²)"
-    if op == "sigmoid":
-        return f"{gc} · {cs}(1 − {cs})", f"{gcv} · {cv} · (1 − {cv})"
-    if op == "relu":
-        return f"{gc} · [{s[0]} > 0]", f"{gcv} · [{n[0]} > 0]"
-    if op == "exp":
-        return f"{gc} · {cs}", f"{gcv} · {cv}"
-    if op == "log":
-        return f"{gc} / {s[0]}", f"{gcv} / {n[0]}"
-    if op == "neg":
-        return f"−{gc}", f"−{gcv}"
-    p = _power(op)
-    if p is not None:
-        if p == 2:
-            return f"{gc} · 2{s[0]}", f"{gcv} · 2 · {n[0]}"
-        return (f"{gc} · {p:g}{s[0]}{_sup(p - 1)}", f"{gcv} · {p:g} · {n[0]}{_sup(p - 1)}")
-    return f"{gc} · ∂{cs}/∂{s[k]}", f"{gcv} · ∂{cs}/∂{s[k]}"
-
-
-def backprop_steps(root: autodiff.Tensor) -> list[BackpropStep]:
-    r"""The lecture's two algorithms on ``root``'s graph as ``2n + 1`` steps (n nodes).
-
-    Step 0 computes nothing; steps :math:`1 … n` compute the node values in topological order
-    (forward propagation); steps :math:`n+1 … 2n` complete the gradients in reverse order
-    (backpropagation): :math:`g_L = 1`, then :math:`g_u = \sum_{c} g_c\,\partial c/\partial u`
-    over the consumers :math:`c` of :math:`u`. Runs :func:`~npfl_helpers.autodiff.backward` on
-    ``root`` (filling ``.grad``) and explains each step with the formula and its numbers.
-
-    >>> steps = backprop_steps(lecture_graph())
-    >>> len(steps), steps[5].text.splitlines()[1]
-    (27, 'a = u + b = 0.75 + (−0.25) = 0.5')
-    >>> steps[22].text.splitlines()[1]
-    'g_a = g_h · (1 − h²) = (−0.6758) · (1 − 0.4621²) = −0.5315'
-    """
-    autodiff.backward(root)
-    order = autodiff.topological_order(root)
-    n = len(order)
-    consumers: dict = {node: [] for node in order}
-    for node in order:
-        for k, t in enumerate(node.inputs):
-            consumers[t].append((node, k))
-    steps = [BackpropStep("start", None, (), (
-        f"Step 0 of {2 * n}: nothing computed yet\nForward propagation computes the {n} nodes "
-        "in topological order (inputs first); backpropagation then fills the gradients in "
-        "reverse order."))]
-    for i, node in enumerate(order, start=1):
-        head = f"Forward propagation, step {i} of {2 * n}: node {_sym(node)}"
-        if node.inputs:
-            rhs, num = _forward_formula(node)
-            line = _equation(_sym(node), rhs, num, _plain(node.value))
-        else:
-            line = f"{_sym(node)} = {_plain(node.value)}   (a leaf: its value is given)"
-        steps.append(BackpropStep("forward", node, tuple(dict.fromkeys(node.inputs)),
-                                  f"{head}\n{line}"))
-    for i, node in enumerate(reversed(order), start=1):
-        head = f"Backpropagation, step {n + i} of {2 * n}: gradient of {_sym(node)}"
-        uses = consumers[node]
-        if node is root:
-            line = f"g_{_sym(node)} = 1"
-            note = f"   (∂{_sym(node)}/∂{_sym(node)}: the result's own gradient)"
-        else:
-            terms = [_local_term(c, k) for c, k in uses]
-            line = _equation(f"g_{_sym(node)}", " + ".join(t[0] for t in terms),
-                             " + ".join(t[1] for t in terms), _plain(node.grad))
-            line = line.replace("+ −", "− ")
-            names = sorted({_sym(c) for c, _ in uses})
-            note = (f"   (one term per use: {', '.join(names)})" if len(uses) > 1 else "")
-        read = tuple(dict.fromkeys(c for c, _ in uses))
-        steps.append(BackpropStep("backward", node, read, f"{head}\n{line}{note}"))
-    return steps
-
-
 _BOX = {"leaf": "#DCEBF7", "op": "#F2F2F2", "edge": "#555555"}
 _CURRENT = {"edgecolor": "#D55E00", "linewidth": 2.5, "facecolor": "#FBE3D0"}  # draw_graph's
 _READ = {"edgecolor": "#0072B2", "linewidth": 2.0}
@@ -647,8 +253,9 @@ def backprop_stepper(root: autodiff.Tensor | None = None) -> BackpropStepper:
     :math:`n+1 … 2n` fill the gradients in reverse order, each :math:`g_u = \sum_c g_c\,
     \partial c/\partial u` over the consumers :math:`c`. The node computed at a step is outlined
     in orange (as ``draw_graph``'s ``highlight``), the nodes it reads in blue, and the line below
-    the graph says what is computed, with numbers. ``root`` defaults to :func:`lecture_graph`;
-    any graph of scalar nodes works (its ``.grad`` are filled).
+    the graph says what is computed, with numbers. ``root`` defaults to
+    :func:`~npfl_helpers.autodiff.lecture_graph`; any graph of scalar nodes works (its ``.grad``
+    are filled).
     """
     return BackpropStepper(root)
 
@@ -740,7 +347,7 @@ class ActivationExplorer(Explorer):
         self.ax_f.set_title(f"{ACTIVATION_LABELS[name]} and its input $a$", fontsize=10)
         product = da**_DEPTH
         lines = [f"a = {a:.2f}", f"{sym}(a) = {fa:.4g},   {sym}′(a) = {da:.4g}",
-                 f"through {_DEPTH} such layers: {sym}′(a){_sup(_DEPTH)} = {product:.2g}"]
+                 f"through {_DEPTH} such layers: {sym}′(a){autodiff._sup(_DEPTH)} = {product:.2g}"]
         if name == "relu" and a == 0.0:
             lines.append("ReLU′(0) = 0 by convention (any value in [0, 1] is a subgradient)")
         elif da < _VANISH:
