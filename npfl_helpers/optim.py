@@ -395,10 +395,11 @@ def adam(
         \alpha_t \leftarrow \alpha \frac{\sqrt{1 - \beta_2^t}}{1 - \beta_1^t}, \qquad
         \theta \leftarrow \theta - \frac{\alpha_t}{\sqrt{r + \varepsilon}} s
 
-    The two agree exactly when ε = 0; otherwise the second form uses an effectively smaller ε
-    (ε(1 − β₂ᵗ) instead of ε). ``bias_correction=False`` drops the corrections (ŝ = s, r̂ = r,
-    α_t = α). ``eps_placement="outside"`` divides by :math:`\sqrt{\hat r} + \varepsilon` as the Adam
-    paper and PyTorch do.
+    The two agree exactly when ε = 0; otherwise the second form equals the first with a larger
+    constant, :math:`\sqrt{\hat r + \varepsilon/(1 - \beta_2^t)}` in the denominator (so the
+    second form with ε(1 − β₂ᵗ) equals the first with ε). ``bias_correction=False`` drops the
+    corrections (ŝ = s, r̂ = r, α_t = α). ``eps_placement="outside"`` divides by
+    :math:`\sqrt{\hat r} + \varepsilon` as the Adam paper and PyTorch do.
 
     ====== =============================================
     symbol argument

@@ -633,6 +633,9 @@ def race_animation(surface, trajectories: Mapping, *, losses=None, interval: int
     ax_l.set_xlim(0, T - 1)
     ax_l.set_ylim(ax_l.get_ylim())  # freeze the limits the full curves needed
     ax_l.set_autoscale_on(False)
+    legend = ax_l.get_legend()
+    if legend is not None:  # "best" would be re-chosen for every frame: the legend would jump
+        legend.set_loc("upper right")
     step_text = fig_parts.ax_surface.text(
         0.02, 0.97, "", transform=fig_parts.ax_surface.transAxes, va="top", ha="left",
         fontsize=9, bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"}, zorder=9)

@@ -205,7 +205,7 @@ def test_adam_forms_agree_when_eps_is_zero():
 
 
 def test_adam_forms_differ_only_through_eps():
-    """α ŝ/√(r̂ + ε) = α_t s/√(r + ε(1 − β₂ᵗ)): one step from the same state."""
+    """α ŝ/√(r̂ + ε) = α_t s/√(r + ε(1 − β₂ᵗ)): the α_t form acts like a larger ε/(1 − β₂ᵗ)."""
     b1, b2, eps, lr = 0.9, 0.99, 1e-2, 0.1
     g = np.array([0.3, -0.02, 1e-3])
     th1, _ = optim.adam(lr, b1, b2, eps).step(THETA0, optim.adam().init(THETA0), lambda _: g)
@@ -217,6 +217,11 @@ def test_adam_forms_differ_only_through_eps():
         THETA0, optim.adam().init(THETA0), lambda _: g
     )
     assert not np.allclose(th1, th3, rtol=1e-6)
+    th4, _ = optim.adam(lr, b1, b2, eps / (1 - b2)).step(
+        THETA0, optim.adam().init(THETA0), lambda _: g
+    )
+    np.testing.assert_allclose(th3, th4, rtol=1e-13)
+    assert np.all(np.abs(th3 - THETA0) < np.abs(th1 - THETA0))  # larger ε, smaller steps
 
 
 def test_adam_without_momentum_and_correction_is_rmsprop():

@@ -395,3 +395,16 @@ def test_computations_live_below_the_drawing_layer():
             assert name not in widgets.__all__ and not hasattr(widgets, name)
     assert all(name == "Explorer" or name.endswith(("_explorer", "_stepper"))
                for name in widgets.__all__)
+
+
+def test_optimizer_explorer_disables_hyperparameters_of_hidden_optimisers():
+    ex = widgets.optimizer_explorer()
+    c = ex.controls
+    for name in ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"):
+        c[name].value = False
+    assert all(c[k].disabled for k in ("lr_sgd", "lr_adam", "beta", "beta1", "beta2", "eps"))
+    c["nesterov"].value = True
+    assert not c["lr_nesterov"].disabled and not c["beta"].disabled
+    assert c["eps"].disabled and c["beta_rmsprop"].disabled
+    c["rmsprop"].value = True
+    assert not c["eps"].disabled and not c["beta_rmsprop"].disabled and c["beta1"].disabled

@@ -433,6 +433,12 @@ class _OptimizerExplorer(_PathsExplorer):
         if key != self._surface_key:
             self._set_surface(key, _make_surface(name, kappa))
         c["kappa"].disabled = name != "quadratic"
+        # a hyperparameter is live only while an optimiser that uses it is shown
+        users = {"beta": ("momentum", "nesterov"), "beta_rmsprop": ("rmsprop",),
+                 "beta1": ("adam",), "beta2": ("adam",), "eps": ("adagrad", "rmsprop", "adam"),
+                 **{f"lr_{n}": (n,) for n in _NAMES}}
+        for key_, names in users.items():
+            c[key_].disabled = not any(c[n].value for n in names)
         theta0 = np.array([c["x0"].value, c["y0"].value], dtype=np.float64)
         steps = int(c["steps"].value)
         hyper = {
