@@ -171,10 +171,10 @@ def _linear_limits(lo: float, hi: float) -> tuple[float, float]:
     return np.floor(2 * lo) / 2 - 0.25, np.ceil(2 * hi) / 2 + 0.25
 
 
-def _set_ylim_sticky(ax, lo: float, hi: float, rounded) -> None:
+def _set_ylim_sticky(ax, lo: float, hi: float, rounded, decades: float = 3.0) -> None:
     """Show data in [lo, hi] with limits that rarely move.
 
-    Keep the current limits if they contain the data with modest slack (3 decades on log and
+    Keep the current limits if they contain the data with modest slack (``decades`` on log and
     symlog axes, half the span on linear ones); else widen them to cover both old and new data
     if that stays within the slack; else set ``rounded(lo, hi)``. Limits that stay put while a
     slider moves are easier to read, and keep the static part of the figure cached.
@@ -187,7 +187,7 @@ def _set_ylim_sticky(ax, lo: float, hi: float, rounded) -> None:
         if not (a_lo <= lo and hi <= a_hi):
             return False
         a, b, c, d = t(np.array([[a_lo], [lo], [hi], [a_hi]]))[:, 0]
-        slack = 0.5 * (d - a) if linear else 3.0
+        slack = 0.5 * (d - a) if linear else decades
         return bool(np.all(np.isfinite([a, b, c, d])) and b - a <= slack and d - c <= slack)
 
     if fits(cur_lo, cur_hi):
@@ -766,7 +766,9 @@ class _ScheduleExplorer(Explorer):
         self.ax_a.set_xlim(0, steps - 1)
         both = np.concatenate([sums[sums > 0], squares[squares > 0]])
         lo, hi = (float(both.min()), float(both.max())) if both.size else (1e-6, 1.0)
-        _set_ylim_sticky(self.ax_s, lo, hi, _decades)
+        # the sums scale with α₀ and with the number of steps: generous slack keeps the limits
+        # (and the cached background) in place while those sliders move
+        _set_ylim_sticky(self.ax_s, lo, hi, _decades, decades=6.0)
         self.ax_s.set_xlim(0, steps - 1)
         self.ax_a.set_title(sched.label, fontsize=9)
         infinite, finite = robbins_monro_verdict(kind, p)
