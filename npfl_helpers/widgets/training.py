@@ -112,6 +112,10 @@ class MinibatchNoiseExplorer(Explorer):
                                                   "edgecolor": "#CCCCCC"})
         self.ax_cloud, self.ax_variance = ax_c, ax_v
 
+        # everything a control changes is drawn over the cached static image
+        self.animate(self.cloud.points, self.cloud.mean, self.variance.measured,
+                     self.variance.current, *self.variance.curves.values(), ax_c.title,
+                     self.info)
         controls = {
             "m": W.SelectionSlider(options=[(str(m), m) for m in sizes], value=sizes[0],
                                    description="batch size m", style=_STYLE,
@@ -210,6 +214,7 @@ class BackpropStepper(Explorer):
         self.line = ax_t.text(0.01, 0.32, "", transform=ax_t.transAxes, ha="left", va="center",
                               fontsize=11, family="monospace", color="#000000")
         self.ax_graph, self.ax_text = ax_g, ax_t
+        self.animate(*self.boxes.values(), self.head, self.line)  # the arrows stay static
         controls = {"step": W.IntSlider(value=0, min=0, max=2 * n, step=1, description="step",
                                         style=_STYLE, layout=W.Layout(width="520px"))}
         super().__init__(fig, controls)
@@ -309,6 +314,10 @@ class ActivationExplorer(Explorer):
                                    label=f"gradient vanishes: f′(a) < {_VANISH}")],
                     loc="upper left", fontsize=8.5)
         self.ax_f, self.ax_d = ax_f, ax_d
+        self.animate(*(line for art in self.curves.values()
+                       for line in (art.f, art.df, *art.extras)),
+                     *self.shades.values(), self.max_line, self.max_text, *self.vlines,
+                     self.dot_f, self.dot_d, self.info, ax_f.title, ax_d.title)
         controls = {
             "function": W.Dropdown(options=[("σ (sigmoid)", "sigmoid"), ("tanh", "tanh"),
                                             ("ReLU", "relu")], value="sigmoid",
