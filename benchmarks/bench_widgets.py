@@ -53,6 +53,17 @@ PLAN = {
         "beta2": [0.9, 0.99, 0.999],
         "sigma": [0.2, 0.5, 1.0],
     },
+    "minibatch_noise_explorer": {
+        "m": [1, 8, 64, 512],
+        "sampling": ["with replacement", "without replacement"],
+    },
+    "backprop_stepper": {
+        "step": [0, 5, 13, 20, 26],
+    },
+    "activation_explorer": {
+        "a": [-3.0, 0.0, 2.5],
+        "function": ["tanh", "relu", "sigmoid"],
+    },
 }
 
 
