@@ -1,6 +1,5 @@
 """Tests for npfl_helpers.plots: artists created, their data, fixed limits, animation frames."""
 
-import warnings
 
 import matplotlib
 
@@ -18,12 +17,7 @@ OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "
              "#F0E442"}
 
 
-@pytest.fixture(autouse=True)
-def no_warnings_and_close():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("strict_warnings")
 
 
 def ax_with(surface):

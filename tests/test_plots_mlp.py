@@ -1,25 +1,17 @@
 """Tests for the training figures of npfl_helpers.plots: per-epoch curves of an MLP's training."""
 
-import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from npfl_helpers import mlp, optim, plots  # noqa: E402
 from npfl_helpers.widgets.mlp_training import load_small  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def no_warnings_and_close():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("strict_warnings")
 
 
 def axes():

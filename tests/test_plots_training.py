@@ -1,24 +1,16 @@
 """Tests for the gradient-descent and backpropagation figures of npfl_helpers.plots."""
 
-import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from npfl_helpers import plots  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def no_warnings_and_close():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("strict_warnings")
 
 
 def axes(n=1):

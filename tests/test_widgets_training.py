@@ -8,20 +8,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from npfl_helpers import autodiff, estimators  # noqa: E402
 from npfl_helpers.widgets import training as T  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def no_warnings_and_close():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("strict_warnings")
 
 
 @pytest.fixture(scope="module")
