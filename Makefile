@@ -41,13 +41,10 @@ test-browser: $(VENV)/.installed-test
 	NPFL_BROWSER_TESTS=1 $(BIN)/pytest tests/test_browser.py -v $(PYTEST_ARGS)
 
 html: $(VENV)/.installed-test
-	mkdir -p html
-	for nb in notebooks/*.ipynb; do \
-	  $(BIN)/jupyter nbconvert --to html --execute --output-dir html "$$nb" || exit 1; \
-	done
+	BIN=$(BIN) bash tools/build_html.sh
 
 bench: $(VENV)/.installed-test
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python "$$b" || exit 1; done
 
 clean:
-	rm -rf $(VENV) html .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) html build .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Executed notebooks as static HTML in html/, readable offline: the widget renderer, require.js
+# and MathJax are copied next to the pages (fetched once from the npm registry into build/npm).
+# Without npm the pages fall back to loading them from a CDN, so sliders and math need a network.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-.venv/bin}
+OUT=html
+NPM_DIR=build/npm
+mkdir -p "$OUT"
+args=()
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -f "$NPM_DIR/node_modules/mathjax/MathJax.js" ]; then
+    npm install --prefix "$NPM_DIR" --no-audit --no-fund --silent \
+      @jupyter-widgets/html-manager@1 requirejs@2 mathjax@2
+  fi
+  nm="$NPM_DIR/node_modules"
+  rm -rf "$OUT/_static"
+  mkdir -p "$OUT/_static/mathjax"
+  cp -r "$nm/@jupyter-widgets/html-manager/dist" "$OUT/_static/html-manager"
+  cp "$nm/requirejs/require.js" "$OUT/_static/require.js"
+  cp -r "$nm/mathjax/MathJax.js" "$nm/mathjax/config" "$nm/mathjax/extensions" \
+        "$nm/mathjax/jax" "$nm/mathjax/localization" "$nm/mathjax/fonts" "$OUT/_static/mathjax/"
+  args=(--HTMLExporter.widget_renderer_url=_static/html-manager/embed-amd.js
+        --HTMLExporter.require_js_url=_static/require.js
+        "--HTMLExporter.mathjax_url=_static/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe")
+else
+  echo "npm not found: the pages will load the widget renderer and MathJax from a CDN" >&2
+fi
+for nb in notebooks/*.ipynb; do
+  "$BIN/jupyter" nbconvert --to html --execute --output-dir "$OUT" "${args[@]}" "$nb"
+done
+echo "open $OUT/00_start_here.html"
