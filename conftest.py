@@ -1,8 +1,17 @@
-"""Shared pytest configuration: tests and doctests draw with the non-interactive Agg backend.
+"""Shared pytest configuration.
 
-Set in this process only, so notebook kernels started by nbval keep their own inline backend.
+Tests and doctests draw with the non-interactive Agg backend (set in this process only, so
+notebook kernels started by nbval keep their own inline backend). Under CI, hypothesis runs
+derandomised, so a red run can be reproduced exactly.
 """
 
+import os
+
 import matplotlib
+from hypothesis import settings
 
 matplotlib.use("Agg")
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
