@@ -131,8 +131,14 @@ class Tensor:
         if isinstance(p, Tensor) or np.ndim(p) != 0:
             raise TypeError("only a number exponent is supported: x ** p")
         p = float(p)
-        return Tensor._from_op(f"**{p:g}", (self,), lambda x: x**p,
-                               lambda g, y, x: (g * p * x ** (p - 1),))
+
+        def vjp(g, y, x):
+            if p == 0.0:  # x⁰ = 1: no dependence on x (x^(−1) would give 0 · ∞ at x = 0)
+                return (np.zeros_like(g * x),)
+            with np.errstate(divide="ignore"):  # p < 1 at x = 0: the derivative is +∞
+                return (g * p * x ** (p - 1),)
+
+        return Tensor._from_op(f"**{p:g}", (self,), lambda x: x**p, vjp)
 
     def __neg__(self):
         return Tensor._from_op("neg", (self,), np.negative, lambda g, y, x: (-g,))

@@ -107,6 +107,8 @@ def sample_mean(x, axis=-1):
     array([3., 1.])
     """
     x = np.asarray(x, dtype=np.float64)
+    if x.shape[axis] == 0:
+        raise ValueError(f"the sample size along axis {axis} must be >= 1; got 0")
     return _scalar(np.sum(x, axis=axis) / x.shape[axis])
 
 
@@ -197,7 +199,7 @@ def per_example_gradients(model: mlp.MLP, theta, X, y) -> np.ndarray:
     """
     f, f_prime = mlp.ACTIVATIONS[model.activation]
     X = np.asarray(X, dtype=model.dtype)
-    y = np.asarray(y)
+    y = mlp._check_labels(y, len(X), model.sizes[-1])
     layers = model.unpack(np.asarray(theta, dtype=model.dtype))
     hs, pre = [X], []
     for W_, b in layers[:-1]:
@@ -259,7 +261,9 @@ def minibatch_variance(sigma2, N: int, m, replace: bool = False):
     examples' gradients. ``m`` may be an array. The factor :math:`(N-m)/(N-1)` is the
     finite-population correction: it makes the variance zero at :math:`m = N`.
     """
-    m = np.asarray(m, dtype=np.float64)
+    sigma2 = check_range("sigma2", sigma2, 0, allow_array=False)
+    N = check_int("N", N, low=1)
+    m = np.asarray(check_range("m", m, 1, None if replace else N), dtype=np.float64)
     v = sigma2 / m
     if not replace:
         v = v * ((N - m) / (N - 1) if N > 1 else np.zeros_like(m))

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .mlp import MLP
+from .mlp import MLP, _check_labels
 
 __all__ = ["random_direction", "loss_along_line", "loss_plane"]
 
@@ -87,8 +87,8 @@ def _losses(model: MLP, theta0, directions, coords, X, y) -> np.ndarray:
     directions = np.asarray(directions, dtype=dtype)
     coords = np.asarray(coords, dtype=dtype)
     X = np.asarray(X, dtype=dtype)
-    y = np.asarray(y)
     n, n_classes = len(X), model.sizes[-1]
+    y = _check_labels(y, n, n_classes)
     f = model._f
     _w0, _w1, first_end, fan_in, width = model._slices[0]
 

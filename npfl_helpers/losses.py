@@ -70,8 +70,7 @@ def mse(pred, target) -> float:
     >>> mse([1.0, 2.0, 3.0], [1.0, 2.0, 5.0])
     1.3333333333333333
     """
-    pred = np.asarray(pred, dtype=np.float64)
-    target = np.asarray(target, dtype=np.float64)
+    pred, target = _same_shape(pred, target)
     return float(np.mean((target - pred) ** 2))
 
 
@@ -98,8 +97,7 @@ def gaussian_nll(pred, target, sigma) -> float:
     0.918939
     """
     sigma = check_range("sigma", sigma, 0.0, None, low_open=True)
-    pred = np.asarray(pred, dtype=np.float64)
-    target = np.asarray(target, dtype=np.float64)
+    pred, target = _same_shape(pred, target)
     nll = (target - pred) ** 2 / (2.0 * sigma**2) + np.log(sigma) + _HALF_LOG_2PI
     return float(np.mean(nll))
 
@@ -226,6 +224,16 @@ def kl_divergence(p, q) -> np.ndarray | float:
         log_ratio = np.log(p) - np.log(q)  # where p > 0: finite, or +inf when q = 0
     terms = p * np.where(p > 0, log_ratio, 0.0)
     return _maybe_float(np.sum(terms, axis=-1))
+
+
+def _same_shape(pred, target) -> tuple[np.ndarray, np.ndarray]:
+    """``pred`` and ``target`` as float arrays; a shape mismatch would broadcast silently."""
+    pred = np.asarray(pred, dtype=np.float64)
+    target = np.asarray(target, dtype=np.float64)
+    if pred.shape != target.shape:
+        raise ValueError(f"pred and target must have the same shape; got {pred.shape} and "
+                         f"{target.shape}")
+    return pred, target
 
 
 def _check_distribution(name: str, p) -> np.ndarray:

@@ -120,6 +120,22 @@ def cross_entropy_from_logits(logits, y):
     return (lse - np.take_along_axis(z, idx, axis=-1)[..., 0]).mean(axis=-1)
 
 
+def _check_labels(y, n: int, n_classes: int, name: str = "y") -> np.ndarray:
+    """``y`` as an integer array of ``n`` class indices in ``[0, n_classes)``.
+
+    An index outside that range would silently pick another row's logit (the targets are
+    flat indices), and a shorter ``y`` would broadcast.
+    """
+    y = np.asarray(y)
+    if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"{name} must be an integer array of class indices of shape ({n},); "
+                         f"got a {y.dtype} array of shape {y.shape}")
+    if n and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(f"{name} must hold class indices in [0, {n_classes - 1}]; got values "
+                         f"in [{y.min()}, {y.max()}]")
+    return y
+
+
 # --------------------------------------------------------------------------------------------
 # The model
 # --------------------------------------------------------------------------------------------
@@ -224,7 +240,9 @@ class MLP:
 
         ``theta`` ``(..., n_params)`` gives losses of shape ``(...)``.
         """
-        ce = cross_entropy_from_logits(self.forward(X, theta), np.asarray(y))
+        X = np.asarray(X, dtype=self.dtype)
+        y = _check_labels(y, len(X), self.sizes[-1])
+        ce = cross_entropy_from_logits(self.forward(X, theta), y)
         return ce + l2 * self.penalty(theta) if l2 else ce
 
     def predict(self, X, theta=None) -> np.ndarray:
@@ -243,6 +261,8 @@ class MLP:
         ``grad`` is a flat vector like ``theta`` (same dtype). Pass ``out`` (a preallocated
         vector of that shape and dtype) to have the gradient written into it instead.
         """
+        X = np.asarray(X, dtype=self.dtype)
+        y = _check_labels(y, len(X), self.sizes[-1])
         ce, pen, _, grad = self._backprop(theta, X, y, l2, out)
         return ce + pen, grad
 
@@ -354,10 +374,11 @@ def train(model: MLP, X, y, optimizer, epochs: int, batch_size: int, X_dev=None,
     if X.ndim != 2 or X.shape[1] != model.sizes[0] or len(y) != len(X):
         raise ValueError(f"X must have shape (n, {model.sizes[0]}) and y shape (n,); got "
                          f"{X.shape} and {y.shape}")
+    y = _check_labels(y, len(X), model.sizes[-1])
     has_dev = X_dev is not None
     if has_dev:
         X_dev = np.asarray(X_dev, dtype=model.dtype)
-        y_dev = np.asarray(y_dev)
+        y_dev = _check_labels(y_dev, len(X_dev), model.sizes[-1], name="y_dev")
 
     rng = np.random.default_rng(seed)
     theta = np.array(model.theta, dtype=model.dtype)

@@ -565,7 +565,8 @@ def heavy_ball_optimum(lambda_min: float, lambda_max: float) -> tuple[float, flo
     >>> heavy_ball_optimum(1.0, 100.0)
     (0.03305785123966942, 0.6694214876033059)
     """
-    l1, ln = float(lambda_min), float(lambda_max)
+    l1 = check_range("lambda_min", lambda_min, 0, low_open=True, allow_array=False)
+    ln = check_range("lambda_max", lambda_max, l1, allow_array=False)
     root = math.sqrt(ln / l1)
     return (2.0 / (math.sqrt(l1) + math.sqrt(ln))) ** 2, ((root - 1.0) / (root + 1.0)) ** 2
 
@@ -582,6 +583,7 @@ def phase_diagram(name: str, kappa: float, steps: int, lrs, betas):
     >>> bool(ratio[0, 1] < ratio[0, 0] < 1), div[1].tolist()     # α = 1 > 2/κ diverges
     (True, [True, True])
     """
+    name = check_choice("name", name, ("momentum", "nesterov"))
     s = surfaces.quadratic(kappa=kappa)
     lrs = np.asarray(lrs, dtype=np.float64)
     betas = np.asarray(betas, dtype=np.float64)

@@ -612,6 +612,12 @@ def robbins_monro_verdict(name: str, p: dict) -> tuple[bool, bool]:
     >>> robbins_monro_verdict("exponential_decay", {"decay_rate": 0.5})    # a geometric tail
     (False, True)
     """
+    if name == "polynomial_decay" and p.get("end_lr", 1e-4) == 0:
+        if not p.get("cycle", False):
+            return False, True  # zero after decay_steps: finitely many non-zero terms
+        # cycling: block k (horizon (k+1)T) adds ∝ (k+1)^-p to Σα and ∝ (k+1)^-2p to Σα²
+        power = p.get("power", 1.0)
+        return power <= 1.0, power > 0.5
     if name in ("constant", "piecewise_constant", "polynomial_decay"):
         return True, False  # the tail is a positive constant (end_lr > 0 for polynomial)
     if name == "exponential_decay":

@@ -491,3 +491,13 @@ def test_backprop_steps_other_ops():
     assert "g_x" in grads["x"] and "g_y" in grads["y"]
     assert float(x.grad) == pytest.approx(
         0.5 / np.cosh(0.35) ** 2 / 2 / -1.3 + 3 * np.log(0.7) ** 2 / 0.7, rel=1e-9)
+
+
+@pytest.mark.filterwarnings("error")
+def test_power_gradient_at_zero():
+    """d/dx x⁰ = 0 everywhere; d/dx √x = +∞ at 0 (as in PyTorch), without a warning."""
+    x = Tensor(0.0)
+    (x**0).backward()
+    assert float(x.grad) == 0.0
+    (x**0.5).backward()
+    assert float(x.grad) == np.inf

@@ -226,3 +226,29 @@ def test_gradient_noise_measures_the_formula():
     assert abs(top @ noise.u[1]) == pytest.approx(1.0, abs=1e-6)
     assert noise.descent["without replacement"][-1] == 1.0
 
+
+@pytest.mark.parametrize(("args", "replace", "match"), [
+    ((1.0, 10, 0), False, r"m must be in \[1, 10\]; got 0"),
+    ((1.0, 10, 0), True, r"m must be in \[1, inf\); got 0"),
+    ((1.0, 10, 20), False, r"m must be in \[1, 10\]; got 20"),
+    ((1.0, 10, np.array([1, 11])), False, r"m must be in \[1, 10\]"),
+    ((-1.0, 10, 2), False, r"sigma2 must be in \[0, inf\); got -1.0"),
+    ((1.0, 0, 1), True, r"N must be an integer in \[1, inf\); got 0"),
+])
+def test_minibatch_variance_validates(args, replace, match):
+    """m = 0 would divide by zero and m > N give a negative variance: both are rejected."""
+    with pytest.raises(ValueError, match=match):
+        est.minibatch_variance(*args, replace=replace)
+    assert est.minibatch_variance(1.0, 10, 20, replace=True) == 0.05  # m > N: fine with replacement
+
+
+def test_sample_mean_of_an_empty_sample_raises():
+    with pytest.raises(ValueError, match="sample size"):
+        est.sample_mean(np.array([]))
+
+
+def test_per_example_gradients_reject_labels_out_of_range():
+    """A label −1 would silently pick the last class."""
+    model = mlp.MLP((3, 2), seed=0)
+    with pytest.raises(ValueError, match=r"y must hold class indices in \[0, 1\]"):
+        est.per_example_gradients(model, model.theta, np.eye(3), np.array([0, -1, 1]))

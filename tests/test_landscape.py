@@ -106,3 +106,11 @@ def test_extreme_points_give_no_warnings():
     d1 = landscape.random_direction(model, model.theta, rng=1)
     grid = landscape.loss_plane(model, model.theta, d1, d1, X, y, [0.0, 1e30], [0.0, 1e30])
     assert np.isfinite(grid[0, 0])
+
+
+@pytest.mark.parametrize("bad", [np.array([3, 0]), np.array([-1, 0])])
+def test_labels_out_of_range_raise(bad):
+    model = mlp.MLP((2, 3), seed=0)
+    X = np.ones((2, 2))
+    with pytest.raises(ValueError, match="y must "):
+        landscape.loss_along_line(model, model.theta, 2 * model.theta, X, bad, [0.0, 1.0])

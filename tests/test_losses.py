@@ -223,3 +223,10 @@ def test_cross_entropy_minimised_by_data_distribution():
     assert best == pytest.approx(losses.entropy(p_data[0]))
     for _ in range(20):
         assert losses.cross_entropy(rng.normal(size=(1, 4)), p_data) > best
+
+
+@pytest.mark.parametrize("loss", [losses.mse, lambda p, t: losses.gaussian_nll(p, t, 1.0)])
+def test_pred_and_target_of_different_shapes_raise(loss):
+    """(N, 1) against (N,) would broadcast to (N, N) and average the wrong differences."""
+    with pytest.raises(ValueError, match=r"pred and target must have the same shape"):
+        loss(np.zeros((3, 1)), np.arange(3.0))

@@ -368,3 +368,22 @@ def test_each_step_gets_a_fresh_gradient_of_its_minibatch(digits):
     assert len(kept) == len(batches) == 3
     for theta, g, (Xb, yb) in zip(thetas, kept, batches, strict=True):
         np.testing.assert_array_equal(g, model.loss_and_grad(theta, Xb, yb)[1])
+
+
+@pytest.mark.parametrize("bad", [np.array([3, 0]), np.array([0, -1]), np.array([0.0, 1.0]),
+                                 np.array([0]), np.array([[0, 1]])])
+def test_labels_must_be_class_indices_of_the_batch(bad):
+    """Out-of-range, negative, float or misshapen labels raise instead of picking a wrong z."""
+    model = mlp.MLP((2, 3), seed=0)
+    X = np.ones((2, 2))
+    calls = {
+        "loss_and_grad": lambda: model.loss_and_grad(model.theta, X, bad),
+        "loss": lambda: model.loss(model.theta, X, bad),
+        "train": lambda: mlp.train(model, X, bad, optim.sgd(0.1), 1, 2, progress=False),
+        "train dev": lambda: mlp.train(model, X, np.array([0, 1]), optim.sgd(0.1), 1, 2,
+                                       X_dev=X, y_dev=bad, progress=False),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ValueError, match=r"y(_dev)? (must|shape)"):
+            call()
+            pytest.fail(name)

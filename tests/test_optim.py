@@ -527,6 +527,9 @@ def test_hyperparams_and_names():
         (lambda: optim.run(optim.sgd(0.1), lambda th: th[:1], np.ones(2), 3), "grad_fn"),
         (lambda: optim.run(optim.sgd(0.1), quad_grad(), np.ones(2), 3, loss_fn=lambda th: th),
          "loss_fn"),
+        (lambda: optim.heavy_ball_optimum(0.0, 1.0), r"lambda_min must be in \(0, inf\)"),
+        (lambda: optim.heavy_ball_optimum(2.0, 1.0), r"lambda_max must be in \[2, inf\)"),
+        (lambda: optim.phase_diagram("sgd", 10.0, 5, [0.1], [0.5]), "name must be one of"),
     ],
 )
 def test_invalid_arguments_raise(make, match):

@@ -553,6 +553,12 @@ def test_large_steps_raise_no_warning():
     ("cosine_decay_restarts", {"alpha": 0.0, "m_mul": 0.4, "t_mul": 2.0}, (False, True)),
     ("cosine_decay_restarts", {"alpha": 0.0, "m_mul": 0.6, "t_mul": 2.0}, (True, True)),
     ("cosine_decay_restarts", {"alpha": 0.0, "m_mul": 0.8, "t_mul": 2.0}, (True, False)),
+    ("polynomial_decay", {"end_lr": 1e-4}, (True, False)),
+    ("polynomial_decay", {"end_lr": 0.0}, (False, True)),  # zero after decay_steps
+    # cycling to 0: block k adds ∝ (k+1)^-p to Σα and ∝ (k+1)^-2p to Σα²
+    ("polynomial_decay", {"end_lr": 0.0, "cycle": True, "power": 1.0}, (True, True)),
+    ("polynomial_decay", {"end_lr": 0.0, "cycle": True, "power": 2.0}, (False, True)),
+    ("polynomial_decay", {"end_lr": 0.0, "cycle": True, "power": 0.5}, (True, False)),
 ])
 @pytest.mark.filterwarnings("error")
 def test_robbins_monro_verdict(kind, params, expected):
