@@ -37,6 +37,7 @@ __all__ = [
     "SPARE_COLORS",
     "color_for",
     "label_for",
+    "sci_text",
     "PathArtists",
     "OptimizerFigure",
     "new_figure",
@@ -528,12 +529,12 @@ def _finding(surface, names, loss, diverged, tol: float = 1e-6) -> str:
     with np.errstate(invalid="ignore"):
         if np.isfinite(surface.f_min):
             y = loss - surface.f_min
-            target, what = tol, rf"$f - f^* < {_sci(tol)}$"
+            target, what = tol, rf"$f - f^* < {sci_text(tol, math=True)}$"
         else:
             y = loss
             start = np.abs(loss[0][np.isfinite(loss[0])])
             target = -float(np.max(start)) if start.size and np.max(start) > 0 else -1.0
-            what = rf"$f < {_sci(target)}$"
+            what = rf"$f < {sci_text(target, math=True)}$"
         hit = np.array([np.flatnonzero(y[:, k] < target)[0] if np.any(y[:, k] < target)
                         else steps + 1 for k in range(K)])
         if np.any(hit <= steps):
@@ -549,7 +550,7 @@ def _finding(surface, names, loss, diverged, tol: float = 1e-6) -> str:
                 best = int(np.flatnonzero(ok)[np.argmin(final[ok])])
                 sym = "f - f^*" if np.isfinite(surface.f_min) else "f"
                 parts.append(f"{label_for(names[best])} ends lowest "
-                             f"(${sym} = {_sci(final[best])}$ after {steps} steps)")
+                             f"(${sym} = {sci_text(final[best], math=True)}$ after {steps} steps)")
         growing = ~diverged & np.array([np.isfinite(y[-1, k]) and np.isfinite(surface.f_min)
                                         and y[-1, k] > 10 * abs(y[0, k]) for k in range(K)])
     if diverged.any():
@@ -561,15 +562,23 @@ def _finding(surface, names, loss, diverged, tol: float = 1e-6) -> str:
     return "; ".join(parts) if parts else f"{steps} steps"
 
 
-def _sci(x: float) -> str:
-    if x == 0 or not np.isfinite(x):
-        return f"{x:g}"
-    if 1e-2 <= abs(x) < 1e3:
+def sci_text(x: float, *, math: bool = False) -> str:
+    r"""``x`` for a title: 3 significant digits when :math:`0.01 \le |x| < 1000`, else
+    :math:`m \times 10^{e}` with two (:math:`10^{e}` when :math:`m = 1`).
+
+    The power of ten is mathtext: wrapped in ``$…$``, or bare with ``math=True`` (for use inside
+    a formula).
+
+    >>> sci_text(0.1234), sci_text(999.7), sci_text(-4.44e-3), sci_text(1e-6, math=True)
+    ('0.123', '$10^{3}$', '$-4.4\\times 10^{-3}$', '10^{-6}')
+    """
+    x = float(x)
+    if x == 0 or not np.isfinite(x) or 1e-2 <= abs(float(f"{x:.3g}")) < 1e3:
         return f"{x:.3g}"
     m, e = f"{x:.1e}".split("e")
-    if m in ("1.0", "-1.0"):
-        return rf"{m[:-3]}10^{{{int(e)}}}"
-    return rf"{m}\times 10^{{{int(e)}}}"
+    power = rf"10^{{{int(e)}}}"
+    text = m[:-3] + power if m in ("1.0", "-1.0") else rf"{m}\times {power}"
+    return text if math else f"${text}$"
 
 
 def optimizer_figure(surface, trajectories: Mapping | None = None, *, losses=None,

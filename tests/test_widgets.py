@@ -226,6 +226,10 @@ def test_schedule_explorer_draws_the_schedule_and_its_sums():
     assert "hold" in ex.title_text.get_text()
     ex.controls["schedule"].value = "constant"
     assert "fail" in ex.title_text.get_text()
+    with ex.hold():  # Σα = 1.0 · 2000 steps: a power of ten in mathtext, never "2e+03"
+        ex.controls["lr"].value = 1.0
+        ex.controls["steps"].value = 2000
+    assert r"Σα = $2.0\times 10^{3}$, Σα² = $2.0\times 10^{3}$" in ex.title_text.get_text()
 
 
 def test_momentum_explorer_paths_and_title():
@@ -268,6 +272,18 @@ def test_marked_optimum_converges_near_fastest_on_the_grid(kappa):
     # and it is the place to be: far from it, convergence is much slower
     far = ratio[np.abs(np.log(ex.lrs / a))[:, None] + np.abs(ex.betas - b)[None, :] > 2.0]
     assert np.nanmin(far) ** (1 / (2 * steps)) > marked_rate + 0.02
+
+
+def test_phase_diagram_title_says_whether_the_best_cell_is_at_the_optimum():
+    ex = widgets.phase_diagram_explorer()  # κ = 100, T = 100: the best cell is next to α*, β*
+    assert "momentum is fastest near" in ex.title_text.get_text()
+    with ex.hold():  # after 10 steps on κ = 1000, β ≈ 0.7 beats β* ≈ 0.88
+        ex.controls["kappa"].value = 1000.0
+        ex.controls["steps"].value = 10
+    _, (y,) = ex.bests["momentum"].get_data()
+    _, b = optim.heavy_ball_optimum(1.0, 1000.0)
+    assert abs(y - b) > 0.1
+    assert "is not yet at" in ex.title_text.get_text()
 
 
 def test_phase_diagram_marks_diverged_cells_in_their_own_colour():

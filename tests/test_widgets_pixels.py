@@ -2,7 +2,8 @@
 
 Explorers redraw by blitting dynamic artists over a cached image; an artist that changes but is
 neither animated nor invalidated would leave the picture stale. These tests compare the Agg
-buffer before and after each change, through the same ``draw()`` the notebooks use.
+buffer before and after each change, through the same ``draw()`` the notebooks use, and with a
+render from scratch.
 """
 
 import hashlib
@@ -19,6 +20,12 @@ from npfl_helpers import widgets  # noqa: E402
 def pixels(ex) -> str:
     ex.draw()
     return hashlib.sha256(bytes(ex.figure.canvas.buffer_rgba())).hexdigest()
+
+
+def full_render(ex) -> str:
+    """The pixels of the figure rendered from scratch (no cached image)."""
+    ex.invalidate()
+    return pixels(ex)
 
 
 def other_value(control):
@@ -53,7 +60,9 @@ def test_every_enabled_control_changes_the_picture(name):
             continue
         before = pixels(ex)
         control.value = other_value(control)
-        assert pixels(ex) != before, f"{name}: changing {key!r} left the picture unchanged"
+        after = pixels(ex)
+        assert after != before, f"{name}: changing {key!r} left the picture unchanged"
+        assert after == full_render(ex), f"{name}: after changing {key!r} the picture is stale"
 
 
 def test_training_explorer_redraws_after_train():
@@ -69,3 +78,18 @@ def test_training_explorer_redraws_after_train():
         ex.controls[key].value = other_value(ex.controls[key])
     button.click()
     assert pixels(ex) != after_first
+    assert pixels(ex) == full_render(ex)
+
+
+def test_training_explorer_controls_redraw_the_schedule_in_full():
+    ex = widgets.training_explorer(widgets.mlp_training.load_small())
+    pixels(ex)  # cache the first picture
+    for key in ("optimizer", "lr", "decay", "lr_final", "epochs", "train_size"):
+        control = ex.controls[key]
+        control.value = other_value(control)
+        assert pixels(ex) == full_render(ex), f"after changing {key!r} the picture is stale"
+    before = pixels(ex)
+    ex.controls["hidden"].value = other_value(ex.controls["hidden"])
+    assert pixels(ex) == before  # no training before the button
+    ex.button.click()
+    assert pixels(ex) == full_render(ex) != before

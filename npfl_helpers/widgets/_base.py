@@ -231,9 +231,6 @@ class Explorer:
             if artist.get_visible():
                 self.figure.draw_artist(artist)
 
-    def _blit_ready(self) -> bool:
-        return self._background is not None and self._signature == self._static_signature()
-
     def draw(self) -> None:
         """Render now into the Agg buffer, doing as little as the change needs.
 

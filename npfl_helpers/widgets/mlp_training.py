@@ -191,6 +191,7 @@ class _TrainingExplorer(Explorer):
         ax.grid(True, which="major", alpha=0.3)
         ax.yaxis.set_minor_formatter(mticker.NullFormatter())
         ax.legend(loc="lower left", fontsize=8)
+        self.animate(self.lr_line, self.lr_end)  # the controls change only these (and limits)
         self.title_text = fig.suptitle("\n", fontsize=10.5)
 
         c = {
@@ -215,7 +216,6 @@ class _TrainingExplorer(Explorer):
         columns = [["optimizer", "lr", "decay", "lr_final"],
                    ["hidden", "activation", "l2", "epochs"],
                    ["train_size", self.button, self.status]]
-        self._laid_out = False
         super().__init__(fig, c, columns)
         self.train()
 
@@ -289,9 +289,9 @@ class _TrainingExplorer(Explorer):
         self.title_text.set_text(self._title(s, history))
         self._trained = s
         self.status.value = self._summary(history)
-        if not self._laid_out:
-            self._laid_out = True
-            self.relayout()
+        # the curves, the title and the tick labels (their widths) are static: lay out and
+        # render anew (cheap next to the training)
+        self.relayout()
         self.redraw()
         return history
 

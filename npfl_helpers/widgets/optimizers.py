@@ -38,6 +38,7 @@ from ..plots import (
     plot_schedules,
     plot_surface,
     plot_trajectories,
+    sci_text,
     surface_artists,
     update_trajectories,
 )
@@ -120,16 +121,6 @@ def _decades(lo: float, hi: float) -> tuple[float, float]:
 def _light_log_axis(axis) -> None:
     """No minor ticks on a log axis whose limits change: they are most of its drawing cost."""
     axis.set_minor_locator(mticker.NullLocator())
-
-
-def _sci(x: float) -> str:
-    """``x`` for a title: 3 significant digits, or mathtext ``m·10^e`` when tiny or huge."""
-    if x == 0 or not np.isfinite(x):
-        return f"{x:g}"
-    if 1e-2 <= abs(x) < 1e4:
-        return f"{x:.3g}"
-    m, e = f"{x:.1e}".split("e")
-    return rf"${m}\cdot 10^{{{int(e)}}}$"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -327,10 +318,10 @@ class _PathsExplorer(Explorer):
             best = min(finals, key=finals.get)
             if self._gap:
                 gap = max(finals[best] - self.surface.f_min, 0.0)
-                parts.append(f"{label_for(best)} ends lowest: $f - f^*$ = {_sci(gap)} "
+                parts.append(f"{label_for(best)} ends lowest: $f - f^*$ = {sci_text(gap)} "
                              f"after {steps} steps")
             else:
-                parts.append(f"{label_for(best)} ends lowest: $f$ = {_sci(finals[best])} "
+                parts.append(f"{label_for(best)} ends lowest: $f$ = {sci_text(finals[best])} "
                              f"after {steps} steps")
         if gone:
             parts.append("diverged: " + ", ".join(gone))
@@ -475,7 +466,7 @@ def optimizer_explorer() -> Explorer:
     >>> ex.controls["surface"].value = "rosenbrock"
     >>> ex.controls["lr_sgd"].value = 10.0       # far too large: SGD diverges
     >>> ex.title_text.get_text()
-    'Momentum ends lowest: $f - f^*$ = $4.4\\cdot 10^{-3}$ after 500 steps; diverged: SGD (t = 2)'
+    'Momentum ends lowest: $f - f^*$ = $4.4\\times 10^{-3}$ after 500 steps; diverged: SGD (t = 2)'
     """
     return _OptimizerExplorer()
 
@@ -615,15 +606,28 @@ class _PhaseExplorer(Explorer):
             with np.errstate(invalid="ignore"):
                 i, j = np.unravel_index(np.argmin(np.where(div, np.inf, ratio)), ratio.shape)
             self.bests[name].set_data([self.lrs[i]], [self.betas[j]])
-        ratio, div = self.data["momentum"]
-        best = float(np.min(ratio[~div])) if (~div).any() else np.nan
-        self.title_text.set_text(
-            rf"$\kappa$ = {kappa:.4g}, T = {steps}: momentum is fastest near "
-            rf"$\alpha^*$ = {a_star:.2g}, $\beta^*$ = {b_star:.2f} "
-            rf"(best cell: $f_T/f_0$ = {_sci(best)}); large $\alpha$ diverges")
+        self.title_text.set_text(self._finding(kappa, steps, a_star, b_star))
         if self._needs_layout:
             self._needs_layout = False
             self.relayout()
+
+
+    def _finding(self, kappa, steps, a_star, b_star) -> str:
+        """Where momentum's best cell lies: near the heavy-ball optimum (the star) or not."""
+        ratio, div = self.data["momentum"]
+        head = rf"$\kappa$ = {kappa:.4g}, T = {steps}: "
+        optimum = rf"$\alpha^*$ = {a_star:.2g}, $\beta^*$ = {b_star:.2f}"
+        tail = "; large $\\alpha$ diverges" if div.any() else ""
+        if div.all():
+            return head + "momentum diverges everywhere" + tail
+        best = float(np.min(ratio[~div]))
+        near = ((np.abs(np.log10(self.lrs / a_star)) <= 0.15)[:, None]
+                & (np.abs(self.betas - b_star) <= 0.1)[None, :] & ~div)
+        if near.any() and np.min(ratio[near]) <= best:  # (ties: f_T underflows to 0)
+            return (head + f"momentum is fastest near {optimum} (best cell: $f_T/f_0$ = "
+                    f"{sci_text(best)})" + tail)
+        return (head + f"momentum's best cell (○, $f_T/f_0$ = {sci_text(best)}) is not yet at "
+                f"{optimum} (☆)" + tail)
 
 
 def phase_diagram_explorer() -> Explorer:
@@ -777,7 +781,7 @@ class _ScheduleExplorer(Explorer):
             rf"as $t\to\infty$: $\sum\alpha_t$ {'= ∞ ✓' if infinite else '< ∞ ✗'},  "
             rf"$\sum\alpha_t^2$ {'< ∞ ✓' if finite else '= ∞ ✗'}", fontsize=10)
         self.title_text.set_text(
-            f"after {steps} steps: Σα = {_sci(float(sums[-1]))}, Σα² = {_sci(float(squares[-1]))}"
+            f"after {steps} steps: Σα = {sci_text(sums[-1])}, Σα² = {sci_text(squares[-1])}"
             f" — Robbins–Monro conditions {'hold' if ok else 'fail'}")
         if not getattr(self, "_laid_out", False):
             self._laid_out = True
@@ -881,7 +885,7 @@ class _AdamBiasExplorer(Explorer):
         k = min(10, steps) - 1
         self.title_text.set_text(
             rf"t = {k + 1}: $s_t$ = {s[k] / mean_g:.2f}$\,E[g]$ but $\hat s_t$ = "
-            rf"{s_hat[k] / mean_g:.2f}$\,E[g]$;  $r_t$ = {_sci(r[k] / mean_g2)}$\,E[g^2]$ but "
+            rf"{s_hat[k] / mean_g:.2f}$\,E[g]$;  $r_t$ = {sci_text(r[k] / mean_g2)}$\,E[g^2]$ but "
             rf"$\hat r_t$ = {r_hat[k] / mean_g2:.2f}$\,E[g^2]$")
         if not self._laid_out:
             self._laid_out = True

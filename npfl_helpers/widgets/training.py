@@ -214,19 +214,25 @@ class BackpropStepper(Explorer):
         self.line = ax_t.text(0.01, 0.32, "", transform=ax_t.transAxes, ha="left", va="center",
                               fontsize=11, family="monospace", color="#000000")
         self.ax_graph, self.ax_text = ax_g, ax_t
-        self.animate(*self.boxes.values(), self.head, self.line)  # the arrows stay static
+        # the arrows stay static: they end at the edges of the boxes, whose size never changes
+        # (every label is padded to the width it has once all is known, see _label)
+        self.animate(*self.boxes.values(), self.head, self.line)
         controls = {"step": W.IntSlider(value=0, min=0, max=2 * n, step=1, description="step",
                                         style=_STYLE, layout=W.Layout(width="520px"))}
         super().__init__(fig, controls)
 
     def _label(self, node, value_known: bool, grad_known: bool) -> str:
+        """The box text, padded (monospace) to its width once value and gradient are known."""
         if node.inputs:
             title = f"{node.name} = {node.op}" if node.name else node.op
         else:
             title = node.name if node.name else "const"
-        value = autodiff._short(node.value) if value_known else "?"
-        grad = autodiff._short(node.grad) if grad_known else "?"
-        return f"{title}\nvalue {value}\ngrad  {grad}"
+        value = f"value {autodiff._short(node.value)}"
+        grad = f"grad  {autodiff._short(node.grad)}"
+        width = max(len(value), len(grad))
+        value = value if value_known else "value ?"
+        grad = grad if grad_known else "grad  ?"
+        return "\n".join((title, value.ljust(width), grad.ljust(width)))  # the title centred
 
     def refresh(self) -> None:
         k = int(self.controls["step"].value)
