@@ -586,7 +586,9 @@ class _PhaseExplorer(Explorer):
                    Patch(facecolor=self._DIVERGED, label="diverged"),
                    Patch(facecolor=self._GREW, label=r"grew ($> 1$), not yet diverged")]
         # upper right: large α diverges for every κ, so no data hides behind the legend
-        self.axes[1].legend(handles=handles, loc="upper right", fontsize=7.5, framealpha=0.85)
+        legend = self.axes[1].legend(handles=handles, loc="upper right", fontsize=7.5,
+                                     framealpha=0.85)
+        self.animate(legend)  # drawn after the (animated) meshes, or they would cover it
         c = {"kappa": _log_slider("κ", 100.0, 1.0, 1000.0),
              "steps": _int_slider("steps T", 100, 10, 300, 10)}
         self.data = {}
