@@ -295,7 +295,7 @@ def test_phase_diagram_marks_diverged_cells_in_their_own_colour():
     shown = mesh.get_array()
     assert np.ma.getmaskarray(shown).T[div].all()  # diverged → masked → the "bad" colour
     assert mesh.cmap.get_bad()[:3] == pytest.approx(matplotlib.colors.to_rgb(ex._DIVERGED))
-    labels = [t.get_text() for t in ex.axes[1].get_legend().get_texts()]
+    labels = [t.get_text() for legend in ex.figure.legends for t in legend.get_texts()]
     assert "diverged" in labels
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib import ticker as mticker
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .. import optim, schedules, surfaces
@@ -582,13 +583,14 @@ class _PhaseExplorer(Explorer):
         cbar = fig.colorbar(self.meshes["nesterov"], ax=list(self.axes), extend="both",
                             label=r"$f(\theta_T)\, /\, f(\theta_0)$")
         cbar.ax.tick_params(labelsize=8)
-        handles = [self.stars["momentum"], self.bests["momentum"],
+        best = Line2D([], [], linestyle="none", marker="o", markersize=9, markerfacecolor="none",
+                      markeredgecolor="black", markeredgewidth=1.6, label="best cell")
+        handles = [self.stars["momentum"], best,
                    Patch(facecolor=self._DIVERGED, label="diverged"),
                    Patch(facecolor=self._GREW, label=r"grew ($> 1$), not yet diverged")]
-        # upper right: large α diverges for every κ, so no data hides behind the legend
-        legend = self.axes[1].legend(handles=handles, loc="upper right", fontsize=7.5,
-                                     framealpha=0.85)
-        self.animate(legend)  # drawn after the (animated) meshes, or they would cover it
+        # below the panels: inside them, the animated meshes would be drawn over it
+        fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=8,
+                   frameon=False)
         c = {"kappa": _log_slider("κ", 100.0, 1.0, 1000.0),
              "steps": _int_slider("steps T", 100, 10, 300, 10)}
         self.data = {}
