@@ -117,7 +117,10 @@ class Explorer:
         self.add_controls(controls)
         self.columns = columns
         self._layout_engine = figure.get_layout_engine()
-        self.update()
+        # the layout is computed once, after the first refresh has filled titles and labels
+        self.refresh()
+        self.relayout()
+        self.redraw()
 
     # -- controls -------------------------------------------------------------------------
 

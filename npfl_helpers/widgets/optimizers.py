@@ -218,7 +218,6 @@ class _PathsExplorer(Explorer):
         self.surface = None
         self._surface_key = None
         self._cache: OrderedDict = OrderedDict()
-        self._needs_layout = True
         return fig
 
     def _set_surface(self, key, surface) -> None:
@@ -284,9 +283,6 @@ class _PathsExplorer(Explorer):
             _set_ylim_sticky(self.ax_l, lo, hi, _decades if self._gap else _symlog_limits)
         self._update_legend(runs)
         self.title_text.set_text(self._finding(runs, steps))
-        if self._needs_layout:
-            self._needs_layout = False
-            self.relayout()
 
     def _update_legend(self, runs) -> None:
         """A legend of the optimisers shown (static: rebuilt only when that set changes)."""
@@ -594,7 +590,6 @@ class _PhaseExplorer(Explorer):
         c = {"kappa": _log_slider("κ", 100.0, 1.0, 1000.0),
              "steps": _int_slider("steps T", 100, 10, 300, 10)}
         self.data = {}
-        self._needs_layout = True
         super().__init__(fig, c, [["kappa", "steps"]])
 
     def refresh(self) -> None:
@@ -611,9 +606,6 @@ class _PhaseExplorer(Explorer):
                 i, j = np.unravel_index(np.argmin(np.where(div, np.inf, ratio)), ratio.shape)
             self.bests[name].set_data([self.lrs[i]], [self.betas[j]])
         self.title_text.set_text(self._finding(kappa, steps, a_star, b_star))
-        if self._needs_layout:
-            self._needs_layout = False
-            self.relayout()
 
 
     def _finding(self, kappa, steps, a_star, b_star) -> str:
@@ -787,9 +779,6 @@ class _ScheduleExplorer(Explorer):
         self.title_text.set_text(
             f"after {steps} steps: Σα = {sci_text(sums[-1])}, Σα² = {sci_text(squares[-1])}"
             f" — Robbins–Monro conditions {'hold' if ok else 'fail'}")
-        if not getattr(self, "_laid_out", False):
-            self._laid_out = True
-            self.relayout()
 
 
 def schedule_explorer() -> Explorer:
@@ -844,7 +833,6 @@ class _AdamBiasExplorer(Explorer):
              "beta2": _choice_slider("β₂", 0.999, _BETA2S),
              "sigma": _float_slider("noise σ", 0.5, 0.0, 2.0, 0.1),
              "steps": _int_slider("steps", 50, 10, self._MAX_STEPS, 5)}
-        self._laid_out = False
         super().__init__(fig, c, [["beta1", "beta2"], ["sigma", "steps"]])
 
     def moments(self, beta1, beta2, sigma, steps):
@@ -891,9 +879,6 @@ class _AdamBiasExplorer(Explorer):
             rf"t = {k + 1}: $s_t$ = {s[k] / mean_g:.2f}$\,E[g]$ but $\hat s_t$ = "
             rf"{s_hat[k] / mean_g:.2f}$\,E[g]$;  $r_t$ = {sci_text(r[k] / mean_g2)}$\,E[g^2]$ but "
             rf"$\hat r_t$ = {r_hat[k] / mean_g2:.2f}$\,E[g^2]$")
-        if not self._laid_out:
-            self._laid_out = True
-            self.relayout()
 
 
 def adam_bias_explorer() -> Explorer:

@@ -124,7 +124,6 @@ class MinibatchNoiseExplorer(Explorer):
                                         description="sampling", style=_STYLE),
         }
         super().__init__(fig, controls)
-        self.relayout()
 
     def refresh(self) -> None:
         noise = self.noise
@@ -333,7 +332,6 @@ class ActivationExplorer(Explorer):
                                layout=W.Layout(width="420px")),
         }
         super().__init__(fig, controls)
-        self.relayout()
 
     def refresh(self) -> None:
         name = check_choice("function", self.controls["function"].value, self.names)
