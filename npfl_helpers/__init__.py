@@ -8,15 +8,19 @@ __version__ = "0.1.0"
 
 __all__ = [
     "autodiff",
+    "backprop_stepper",
     "data",
     "estimators",
     "exercises",
+    "generalization",
     "landscape",
     "losses",
     "mlp",
     "optim",
     "plots",
+    "quadratic_theory",
     "schedules",
     "surfaces",
+    "trajectories",
     "widgets",
 ]

@@ -32,14 +32,23 @@ its term, so its gradient is complete. A node used twice receives two terms.
 2.0
 
 Broadcasting follows numpy; the gradient of a broadcast operand is summed back to its shape.
+
+**At the edges of the float range** values and gradients are IEEE floats, never clipped:
+:math:`\log 0 = -\infty` (and its derivative :math:`1/0 = \infty`), :math:`e^{1000} = \infty`,
+:math:`1/0 = \infty`, while :math:`\log(-1)`, :math:`0/0` and :math:`(-1)^{0.5}` are NaN; no
+RuntimeWarning is raised. A leaf, ``Tensor(value)``, must hold finite real numbers.
+:func:`draw_graph` draws a graph with matplotlib (imported only when it is called); the lecture's
+example graph and the step-by-step text of both algorithms are in
+:mod:`npfl_helpers.backprop_stepper`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 import numpy as np
+
+from ._validate import ArgumentTypeError, check_array, check_axis, check_labels, describe
 
 __all__ = [
     "Tensor",
@@ -53,9 +62,6 @@ __all__ = [
     "relu",
     "softmax_cross_entropy",
     "draw_graph",
-    "lecture_graph",
-    "BackpropStep",
-    "backprop_steps",
 ]
 
 
@@ -72,8 +78,14 @@ class Tensor:
 
     def __init__(self, value, name: str | None = None):
         if isinstance(value, Tensor):
-            raise TypeError("value is already a Tensor")
-        self.value = np.array(value, dtype=np.float64)
+            raise ArgumentTypeError(f"value must be a number or an array, not a Tensor; got "
+                                    f"{value!r} (use it directly, or its .value)")
+        if name is not None and not isinstance(name, str):
+            raise ArgumentTypeError(f"name must be a string or None; got {describe(name)}")
+        self._setup(np.array(check_array("value", value), dtype=np.float64), name)
+
+    def _setup(self, value: np.ndarray, name: str | None) -> None:
+        self.value = value
         self.grad: np.ndarray | None = None
         self.name = name
         self.op = ""
@@ -84,7 +96,10 @@ class Tensor:
     @classmethod
     def _from_op(cls, op: str, inputs: tuple, fn: Callable, vjp: Callable) -> Tensor:
         """Make the node ``fn(*inputs)``; ``vjp`` sends its gradient back to ``inputs``."""
-        out = cls(fn(*(t.value for t in inputs)))
+        with np.errstate(all="ignore"):  # inf and NaN are the values (see the module docstring)
+            value = np.asarray(fn(*(t.value for t in inputs)), dtype=np.float64)
+        out = cls.__new__(cls)
+        out._setup(value, None)
         out.op, out.inputs, out._fn, out._vjp = op, inputs, fn, vjp
         return out
 
@@ -101,7 +116,9 @@ class Tensor:
     def recompute(self) -> np.ndarray:
         """Recompute ``value`` from the inputs' current values (a leaf keeps its value)."""
         if self._fn is not None:
-            self.value = np.asarray(self._fn(*(t.value for t in self.inputs)), dtype=np.float64)
+            with np.errstate(all="ignore"):
+                self.value = np.asarray(self._fn(*(t.value for t in self.inputs)),
+                                        dtype=np.float64)
         return self.value
 
     def backward(self, gradient=None) -> None:
@@ -110,27 +127,40 @@ class Tensor:
 
     # ----- arithmetic ---------------------------------------------------------------------------
     def __add__(self, other):
-        return Tensor._from_op("+", (self, _as_tensor(other)), np.add, lambda g, y, a, b: (g, g))
+        return Tensor._from_op("+", _operands(self, other, "+"), np.add,
+                               lambda g, y, a, b: (g, g))
 
     def __sub__(self, other):
-        return Tensor._from_op("-", (self, _as_tensor(other)), np.subtract,
+        return Tensor._from_op("-", _operands(self, other, "-"), np.subtract,
                                lambda g, y, a, b: (g, -g))
 
     def __mul__(self, other):
-        return Tensor._from_op("*", (self, _as_tensor(other)), np.multiply,
+        return Tensor._from_op("*", _operands(self, other, "*"), np.multiply,
                                lambda g, y, a, b: (g * b, g * a))
 
     def __truediv__(self, other):
-        return Tensor._from_op("/", (self, _as_tensor(other)), np.divide,
+        return Tensor._from_op("/", _operands(self, other, "/"), np.divide,
                                lambda g, y, a, b: (g / b, -g * a / b**2))
 
     def __matmul__(self, other):
-        return Tensor._from_op("matmul", (self, _as_tensor(other)), np.matmul, _matmul_vjp)
+        a, b = _operands(self, other, "@")
+        if a.value.ndim == 0 or b.value.ndim == 0 or (
+                a.value.shape[-1] != b.value.shape[-2 if b.value.ndim > 1 else 0]):
+            raise ValueError(f"the operands of @ must be arrays whose inner sizes agree, "
+                             f"(..., n, k) @ (..., k, m); got shapes {a.value.shape} and "
+                             f"{b.value.shape}")
+        return Tensor._from_op("matmul", (a, b), np.matmul, _matmul_vjp)
 
     def __pow__(self, p):
         if isinstance(p, Tensor) or np.ndim(p) != 0:
-            raise TypeError("only a number exponent is supported: x ** p")
+            raise ArgumentTypeError(f"p, the exponent in x ** p, must be a number; got "
+                                    f"{describe(p)}")
+        if isinstance(p, (str, bytes, bool, np.bool_, complex)) or p is None:
+            raise ArgumentTypeError(f"p, the exponent in x ** p, must be a real number; got "
+                                    f"{describe(p)}")
         p = float(p)
+        if not np.isfinite(p):
+            raise ValueError(f"p, the exponent in x ** p, must be finite; got {p!r}")
 
         def vjp(g, y, x):
             if p == 0.0:  # x⁰ = 1: no dependence on x (x^(−1) would give 0 · ∞ at x = 0)
@@ -144,19 +174,19 @@ class Tensor:
         return Tensor._from_op("neg", (self,), np.negative, lambda g, y, x: (-g,))
 
     def __radd__(self, other):
-        return _as_tensor(other) + self
+        return _as_tensor(other, "the other operand of +") + self
 
     def __rsub__(self, other):
-        return _as_tensor(other) - self
+        return _as_tensor(other, "the other operand of -") - self
 
     def __rmul__(self, other):
-        return _as_tensor(other) * self
+        return _as_tensor(other, "the other operand of *") * self
 
     def __rtruediv__(self, other):
-        return _as_tensor(other) / self
+        return _as_tensor(other, "the other operand of /") / self
 
     def __rmatmul__(self, other):
-        return _as_tensor(other) @ self
+        return _as_tensor(other, "the other operand of @") @ self
 
     # ----- reductions ---------------------------------------------------------------------------
     def sum(self, axis=None):
@@ -220,17 +250,11 @@ def softmax_cross_entropy(logits, labels) -> Tensor:
     ``logits`` has shape ``(N, K)``; ``labels`` are class indices in ``[0, K)`` of shape ``(N,)``.
     The same value as :func:`npfl_helpers.losses.cross_entropy`.
     """
-    logits = _as_tensor(logits)
-    labels = np.asarray(labels)
+    logits = _as_tensor(logits, "logits")
     if logits.value.ndim != 2:
         raise ValueError(f"logits must have shape (N, K); got {logits.value.shape}")
     n, k = logits.value.shape
-    if not np.issubdtype(labels.dtype, np.integer) or labels.shape != (n,):
-        raise ValueError(f"labels must be integer class indices of shape ({n},); "
-                         f"got {labels.dtype} array of shape {labels.shape}")
-    if n and (labels.min() < 0 or labels.max() >= k):
-        raise ValueError(f"labels must be in [0, {k - 1}]; got values in "
-                         f"[{labels.min()}, {labels.max()}]")
+    labels = check_labels("labels", labels, n=n, n_classes=k)
     rows = np.arange(n)
 
     def log_softmax(z):
@@ -255,6 +279,7 @@ def topological_order(root: Tensor) -> list[Tensor]:
     Iterative depth-first search with an explicit stack: no recursion limit, so a chain of
     10,000 nodes is fine. A node is appended once all its inputs have been appended.
     """
+    _root(root)
     order: list[Tensor] = []
     visited: set[Tensor] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
@@ -296,10 +321,11 @@ def backward(root: Tensor, gradient=None) -> None:
     order = topological_order(root)
     if gradient is None:
         if root.value.size != 1:
-            raise ValueError(f"backward() needs a scalar root or an explicit gradient; "
-                             f"root has shape {root.value.shape}")
+            raise ValueError(f"gradient must be given, an array of the root's shape "
+                             f"{root.value.shape}, when the root is not a scalar; "
+                             f"got None")
         gradient = np.ones_like(root.value)
-    gradient = np.asarray(gradient, dtype=np.float64)
+    gradient = check_array("gradient", gradient)
     if gradient.shape != root.value.shape:
         raise ValueError(f"gradient must have the root's shape {root.value.shape}; "
                          f"got {gradient.shape}")
@@ -309,14 +335,39 @@ def backward(root: Tensor, gradient=None) -> None:
     for node in reversed(order):
         if node._vjp is None:  # a leaf
             continue
-        input_grads = node._vjp(node.grad, node.value, *(t.value for t in node.inputs))
-        for t, g in zip(node.inputs, input_grads, strict=True):
-            t.grad += _unbroadcast(g, t.value.shape)
+        with np.errstate(all="ignore"):  # inf and NaN gradients are results, not warnings
+            input_grads = node._vjp(node.grad, node.value, *(t.value for t in node.inputs))
+            for t, g in zip(node.inputs, input_grads, strict=True):
+                t.grad += _unbroadcast(g, t.value.shape)
 
 
 # ----- helpers ------------------------------------------------------------------------------
-def _as_tensor(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+def _as_tensor(x, name: str = "x") -> Tensor:
+    """``x`` itself if it is a Tensor, else a new leaf; ``name`` is used in error messages."""
+    if isinstance(x, Tensor):
+        return x
+    out = Tensor.__new__(Tensor)
+    out._setup(np.array(check_array(name, x), dtype=np.float64), None)
+    return out
+
+
+def _operands(a: Tensor, other, op: str) -> tuple[Tensor, Tensor]:
+    """The two operands of a binary operator; shapes must broadcast (numpy's rule)."""
+    b = _as_tensor(other, f"the other operand of {op}")
+    if op != "@":
+        try:
+            np.broadcast_shapes(a.value.shape, b.value.shape)
+        except ValueError:
+            raise ValueError(f"the operands of {op} must have shapes that broadcast; got "
+                             f"{a.value.shape} and {b.value.shape}") from None
+    return a, b
+
+
+def _root(root) -> Tensor:
+    if not isinstance(root, Tensor):
+        raise ArgumentTypeError(f"root must be a Tensor (the result of a computation); got "
+                                f"{describe(root)}")
+    return root
 
 
 def _unbroadcast(g, shape: tuple[int, ...]) -> np.ndarray:
@@ -334,7 +385,10 @@ def _axes(axis, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
-    return tuple(int(a) % ndim for a in axes)
+    out = tuple(check_axis("axis", a, ndim) for a in axes)
+    if len(set(out)) != len(out):
+        raise ValueError(f"axis must not repeat an axis; got {axis!r}")
+    return out
 
 
 def _expand(g, axes: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
@@ -460,197 +514,3 @@ def _label(node: Tensor, show_grad: bool) -> str:
     if show_grad and node.grad is not None:
         lines.append(f"grad  {_short(node.grad)}")
     return "\n".join(lines)
-
-
-# ----- The lecture's example graph, step by step ---------------------------------------------
-def lecture_graph() -> Tensor:
-    r"""The example graph of notebook 05: one tanh unit, a squared error and weight decay.
-
-    .. math::
-        u = w x,\quad a = u + b,\quad h = \tanh a,\quad d = h - t,\quad e = d^2,\quad
-        p = w^2,\quad r = \lambda p,\quad L = e + r
-
-    with :math:`x = 0.5, w = 1.5, b = -0.25, t = 0.8, \lambda = 0.1`. The weight :math:`w` has
-    two consumers (:math:`u` and :math:`p`), so its gradient is a sum of two terms. Returns the
-    root :math:`L` (forward already computed, no gradients yet).
-
-    >>> L = lecture_graph()
-    >>> [n.name for n in topological_order(L)]
-    ['w', 'x', 'u', 'b', 'a', 'h', 't', 'd', 'e', 'λ', 'p', 'r', 'L']
-    """
-    T = Tensor
-    x, w, b, t, lam = T(0.5, "x"), T(1.5, "w"), T(-0.25, "b"), T(0.8, "t"), T(0.1, "λ")
-    nodes = {}
-    nodes["u"] = w * x
-    nodes["a"] = nodes["u"] + b
-    nodes["h"] = tanh(nodes["a"])
-    nodes["d"] = nodes["h"] - t
-    nodes["e"] = nodes["d"] ** 2
-    nodes["p"] = w ** 2
-    nodes["r"] = lam * nodes["p"]
-    nodes["L"] = nodes["e"] + nodes["r"]
-    for name, node in nodes.items():
-        node.name = name
-    return nodes["L"]
-
-
-class BackpropStep(NamedTuple):
-    """One step of :func:`backprop_steps`: ``phase`` ("start", "forward" or "backward"), the
-    ``node`` computed (None at the start), the nodes ``read`` to compute it and a ``text``."""
-
-    phase: str
-    node: Tensor | None
-    read: tuple
-    text: str
-
-
-_SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
-
-
-def _num(v) -> str:
-    """A value for a formula: 4 significant digits, negatives in parentheses."""
-    v = np.asarray(v, dtype=np.float64)
-    if v.size != 1:
-        return _short(v)
-    s = f"{float(v):.4g}".replace("-", "−")
-    return f"({s})" if s.startswith("−") else s
-
-
-def _plain(v) -> str:
-    """A value standing alone: no parentheses."""
-    s = _num(v)
-    return s[1:-1] if s.startswith("(") else s
-
-
-def _equation(*parts: str) -> str:
-    """``a = b = c``, leaving out a part equal to the next one (``g_h = g_d = −0.68``)."""
-    kept = [p for p, q in zip(parts, (*parts[1:], None), strict=True)
-            if q is None or p.strip("()") != q.strip("()")]
-    return " = ".join(kept)
-
-
-def _sym(node: Tensor) -> str:
-    if node.name:
-        return node.name
-    if not node.inputs and node.value.size == 1:
-        return _num(node.value)
-    return node.op or "const"
-
-
-def _power(op: str) -> float | None:
-    return float(op[2:]) if op.startswith("**") else None
-
-
-def _sup(p: float) -> str:
-    return f"{p:g}".translate(_SUPERSCRIPTS)
-
-
-def _forward_formula(node: Tensor) -> tuple[str, str]:
-    """``(symbolic, numeric)`` right-hand sides of ``node = f(inputs)``."""
-    op = node.op
-    ins = node.inputs
-    s = [_sym(t) for t in ins]
-    n = [_num(t.value) for t in ins]
-    binary = {"+": "{} + {}", "-": "{} − {}", "*": "{} · {}", "/": "{} / {}",
-              "matmul": "{} @ {}"}
-    unary = {"tanh": "tanh({})", "sigmoid": "σ({})", "relu": "max(0, {})", "exp": "exp({})",
-             "log": "log({})", "neg": "−{}", "sum": "Σ {}", "mean": "mean({})"}
-    if op in binary and len(ins) == 2:
-        return binary[op].format(*s), binary[op].format(*n)
-    if op in unary and len(ins) == 1:
-        return unary[op].format(s[0]), unary[op].format(n[0])
-    p = _power(op)
-    if p is not None:
-        return f"{s[0]}{_sup(p)}", f"{n[0]}{_sup(p)}"
-    return f"{op}({', '.join(s)})", f"{op}({', '.join(n)})"
-
-
-def _local_term(c: Tensor, k: int) -> tuple[str, str]:
-    """``(symbolic, numeric)`` of consumer c's term g_c · ∂c/∂(input k)."""
-    gc, gcv = f"g_{_sym(c)}", _num(c.grad)
-    ins = c.inputs
-    s = [_sym(t) for t in ins]
-    n = [_num(t.value) for t in ins]
-    cs, cv = _sym(c), _num(c.value)
-    op = c.op
-    if op == "+":
-        return gc, gcv
-    if op == "-":
-        return (gc, gcv) if k == 0 else (f"−{gc}", f"−{gcv}")
-    if op == "*":
-        return f"{gc} · {s[1 - k]}", f"{gcv} · {n[1 - k]}"
-    if op == "/":
-        if k == 0:
-            return f"{gc} / {s[1]}", f"{gcv} / {n[1]}"
-        return f"−{gc} · {s[0]} / {s[1]}²", f"−{gcv} · {n[0]} / {n[1]}²"
-    if op == "tanh":
-        return f"{gc} · (1 − {cs}²)", f"{gcv} · (1 − {cv}²)"
-    if op == "sigmoid":
-        return f"{gc} · {cs}(1 − {cs})", f"{gcv} · {cv} · (1 − {cv})"
-    if op == "relu":
-        return f"{gc} · [{s[0]} > 0]", f"{gcv} · [{n[0]} > 0]"
-    if op == "exp":
-        return f"{gc} · {cs}", f"{gcv} · {cv}"
-    if op == "log":
-        return f"{gc} / {s[0]}", f"{gcv} / {n[0]}"
-    if op == "neg":
-        return f"−{gc}", f"−{gcv}"
-    p = _power(op)
-    if p is not None:
-        if p == 2:
-            return f"{gc} · 2{s[0]}", f"{gcv} · 2 · {n[0]}"
-        return (f"{gc} · {p:g}{s[0]}{_sup(p - 1)}", f"{gcv} · {p:g} · {n[0]}{_sup(p - 1)}")
-    return f"{gc} · ∂{cs}/∂{s[k]}", f"{gcv} · ∂{cs}/∂{s[k]}"
-
-
-def backprop_steps(root: Tensor) -> list[BackpropStep]:
-    r"""The lecture's two algorithms on ``root``'s graph as ``2n + 1`` steps (n nodes).
-
-    Step 0 computes nothing; steps :math:`1 … n` compute the node values in topological order
-    (forward propagation); steps :math:`n+1 … 2n` complete the gradients in reverse order
-    (backpropagation): :math:`g_L = 1`, then :math:`g_u = \sum_{c} g_c\,\partial c/\partial u`
-    over the consumers :math:`c` of :math:`u`. Runs :func:`backward` on
-    ``root`` (filling ``.grad``) and explains each step with the formula and its numbers.
-
-    >>> steps = backprop_steps(lecture_graph())
-    >>> len(steps), steps[5].text.splitlines()[1]
-    (27, 'a = u + b = 0.75 + (−0.25) = 0.5')
-    >>> steps[22].text.splitlines()[1]
-    'g_a = g_h · (1 − h²) = (−0.6758) · (1 − 0.4621²) = −0.5315'
-    """
-    backward(root)
-    order = topological_order(root)
-    n = len(order)
-    consumers: dict = {node: [] for node in order}
-    for node in order:
-        for k, t in enumerate(node.inputs):
-            consumers[t].append((node, k))
-    steps = [BackpropStep("start", None, (), (
-        f"Step 0 of {2 * n}: nothing computed yet\nForward propagation computes the {n} nodes "
-        "in topological order (inputs first); backpropagation then fills the gradients in "
-        "reverse order."))]
-    for i, node in enumerate(order, start=1):
-        head = f"Forward propagation, step {i} of {2 * n}: node {_sym(node)}"
-        if node.inputs:
-            rhs, num = _forward_formula(node)
-            line = _equation(_sym(node), rhs, num, _plain(node.value))
-        else:
-            line = f"{_sym(node)} = {_plain(node.value)}   (a leaf: its value is given)"
-        steps.append(BackpropStep("forward", node, tuple(dict.fromkeys(node.inputs)),
-                                  f"{head}\n{line}"))
-    for i, node in enumerate(reversed(order), start=1):
-        head = f"Backpropagation, step {n + i} of {2 * n}: gradient of {_sym(node)}"
-        uses = consumers[node]
-        if node is root:
-            line = f"g_{_sym(node)} = 1"
-            note = f"   (∂{_sym(node)}/∂{_sym(node)}: the result's own gradient)"
-        else:
-            terms = [_local_term(c, k) for c, k in uses]
-            line = _equation(f"g_{_sym(node)}", " + ".join(t[0] for t in terms),
-                             " + ".join(t[1] for t in terms), _plain(node.grad))
-            line = line.replace("+ −", "− ")
-            names = sorted({_sym(c) for c, _ in uses})
-            note = (f"   (one term per use: {', '.join(names)})" if len(uses) > 1 else "")
-        read = tuple(dict.fromkeys(c for c, _ in uses))
-        steps.append(BackpropStep("backward", node, read, f"{head}\n{line}{note}"))
-    return steps

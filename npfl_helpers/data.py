@@ -26,7 +26,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import check_int, check_range
+from ._validate import (
+    ArgumentTypeError,
+    check_array,
+    check_bool,
+    check_int,
+    check_labels,
+    check_range,
+    check_rng,
+    describe,
+)
 
 __all__ = [
     "Dataset",
@@ -37,7 +46,9 @@ __all__ = [
     "blobs",
     "split",
     "minibatches",
+    "wrong_labels",
     "load_digits",
+    "load_small",
     "load_mnist",
     "MNIST_URL",
     "MNIST_SHA256",
@@ -60,8 +71,29 @@ class Splits(NamedTuple):
     test: Dataset
 
 
-def _rng(seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+_MAX_N = 10_000_000  # examples a synthetic set may have (memory)
+
+
+def _rng(seed, name: str = "seed") -> np.random.Generator:
+    return check_rng(name, seed)
+
+
+def _n(n, low: int) -> int:
+    return check_int("n", n, low=low, high=_MAX_N)
+
+
+def _paired(X, y) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``y`` as arrays with the same (non-zero) number of rows."""
+    for name, value in (("X", X), ("y", y)):
+        if value is None or isinstance(value, (str, bytes, dict)) or np.ndim(value) == 0:
+            raise ArgumentTypeError(f"{name} must be an array with one row per example; got "
+                                    f"{describe(value)}")
+    X, y = np.asarray(X), np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same length; got {len(X)} and {len(y)}")
+    if len(X) == 0:
+        raise ValueError("X must hold at least one example; got an empty array")
+    return X, y
 
 
 # --------------------------------------------------------------------------------------------
@@ -91,8 +123,8 @@ def polynomial_regression(n: int, degree: int = 3, noise: float = 0.1, seed=0,
     >>> X.shape, y.shape
     ((5, 1), (5,))
     """
-    n = check_int("n", n, low=1)
-    degree = check_int("degree", degree, low=0)
+    n = _n(n, low=1)
+    degree = check_int("degree", degree, low=0, high=1000)
     noise = check_range("noise", noise, low=0, allow_array=False)
     rng = _rng(seed)
     w = rng.standard_normal(degree + 1)
@@ -113,7 +145,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed=0):
     >>> X.shape, np.bincount(y).tolist()
     ((10, 2), [5, 5])
     """
-    n = check_int("n", n, low=2)
+    n = _n(n, low=2)
     noise = check_range("noise", noise, low=0, allow_array=False)
     rng = _rng(seed)
     y = np.repeat(np.arange(2), [n // 2, n - n // 2])
@@ -140,7 +172,7 @@ def spirals(n: int = 300, classes: int = 3, noise: float = 0.2, seed=0):
     ((9, 2), [3, 3, 3])
     """
     classes = check_int("classes", classes, low=1)
-    n = check_int("n", n, low=classes)
+    n = _n(n, low=classes)
     noise = check_range("noise", noise, low=0, allow_array=False)
     rng = _rng(seed)
     y = np.repeat(np.arange(classes), np.diff(np.linspace(0, n, classes + 1).round().astype(int)))
@@ -163,15 +195,16 @@ def blobs(n: int = 300, centers=3, std: float = 1.0, seed=0):
     ([3, 3], True)
     """
     rng = _rng(seed)
-    if np.ndim(centers) == 0:
-        k = check_int("centers", centers, low=1)
+    if centers is None or isinstance(centers, (str, bytes, bool, int, float, np.number)) or (
+            isinstance(centers, np.ndarray) and centers.ndim == 0):
+        k = check_int("centers", centers, low=1, high=_MAX_N)
         mu = rng.uniform(-5.0, 5.0, size=(k, 2))
     else:
-        mu = np.asarray(centers, dtype=np.float64)
-        if mu.ndim != 2 or len(mu) == 0:
+        mu = check_array("centers", centers, allow_empty=True)
+        if mu.ndim != 2 or len(mu) == 0 or mu.shape[1] == 0:
             raise ValueError(f"centers must be an int or an array of shape (k, d); got shape "
                              f"{mu.shape}")
-    n = check_int("n", n, low=len(mu))
+    n = _n(n, low=len(mu))
     std = check_range("std", std, low=0, allow_array=False)
     k = len(mu)
     y = np.repeat(np.arange(k), np.diff(np.linspace(0, n, k + 1).round().astype(int)))
@@ -205,11 +238,9 @@ def split(X, y, fractions: Sequence[float] = (0.8, 0.2), seed=0, *,
     >>> len(train.y), len(dev.y)
     (8, 2)
     """
-    X, y = np.asarray(X), np.asarray(y)
-    if len(X) != len(y):
-        raise ValueError(f"X and y must have the same length; got {len(X)} and {len(y)}")
-    fr = check_range("fractions", np.asarray(fractions, dtype=np.float64), low=0, high=1)
-    fr = np.atleast_1d(fr)
+    X, y = _paired(X, y)
+    stratify = check_bool("stratify", stratify)
+    fr = np.atleast_1d(check_range("fractions", fractions, low=0, high=1))
     if fr.ndim != 1 or not np.isclose(fr.sum(), 1.0):
         raise ValueError(f"fractions must be a sequence summing to 1; got {list(fractions)}")
     rng = _rng(seed)
@@ -239,17 +270,66 @@ def minibatches(X, y, batch_size: int, rng=None) -> Iterator[tuple[np.ndarray, n
     [2, 2, 1]
     """
     batch_size = check_int("batch_size", batch_size, low=1)
-    if len(X) != len(y):
-        raise ValueError(f"X and y must have the same length; got {len(X)} and {len(y)}")
-    perm = _rng(rng).permutation(len(X))
+    X, y = _paired(X, y)
+    perm = _rng(rng, "rng").permutation(len(X))
     Xp, yp = np.take(X, perm, axis=0), np.take(y, perm, axis=0)
     for start in range(0, len(Xp), batch_size):
         yield Xp[start:start + batch_size], yp[start:start + batch_size]
 
 
+def wrong_labels(y, fraction: float, n_classes: int | None = None, seed=0) -> np.ndarray:
+    """A copy of the class labels ``y`` in which exactly ``round(fraction · len(y))`` are wrong.
+
+    Those labels, chosen at random, are each replaced by one of the *other* ``n_classes − 1``
+    classes (uniformly), so that exactly that many are wrong; the rest are kept. ``n_classes``
+    defaults to ``max(y) + 1``. Label noise of this kind makes a small training set easy to
+    memorise and hard to generalise from.
+
+    >>> y = np.arange(10) % 5
+    >>> noisy = wrong_labels(y, 0.3, seed=0)
+    >>> int((noisy != y).sum()), bool(((noisy >= 0) & (noisy < 5)).all())
+    (3, True)
+    """
+    y = check_labels("y", y, n_classes=None if n_classes is None else
+                     check_int("n_classes", n_classes, low=2))
+    fraction = check_range("fraction", fraction, 0, 1, allow_array=False)
+    if len(y) == 0 or y.min() < 0:
+        got = "no labels" if len(y) == 0 else f"values in [{y.min()}, {y.max()}]"
+        raise ValueError(f"y must hold at least one class index, all ≥ 0; got {got}")
+    n_classes = int(y.max()) + 1 if n_classes is None else n_classes
+    if n_classes < 2:
+        raise ValueError(f"n_classes must be at least 2 for a label to be wrong; got {n_classes}")
+    rng = _rng(seed)
+    flip = rng.choice(len(y), size=int(round(fraction * len(y))), replace=False)
+    noisy = y.copy()
+    # adding 1 … C−1 modulo C gives each other class with the same probability
+    noisy[flip] = (y[flip] + rng.integers(1, n_classes, size=flip.size)) % n_classes
+    return noisy
+
+
 # --------------------------------------------------------------------------------------------
 # Real data
 # --------------------------------------------------------------------------------------------
+
+
+def _digits_table() -> tuple[np.ndarray, np.ndarray]:
+    """The digits' pixels ``(1797, 64)`` (0..16) and labels, read from scikit-learn's file.
+
+    ``sklearn.datasets.load_digits`` reads the same ``digits.csv.gz``; reading it directly
+    skips importing scikit-learn (about a second). Falls back to scikit-learn's loader.
+    """
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("sklearn")  # locates the package without importing it
+    path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz" if spec else None
+    if path is not None and path.is_file():
+        table = np.loadtxt(path, delimiter=",")
+        return table[:, :-1], table[:, -1]
+    from sklearn.datasets import load_digits as _sk_load_digits  # pragma: no cover
+
+    bunch = _sk_load_digits()  # pragma: no cover
+    return bunch.data, bunch.target  # pragma: no cover
 
 
 def load_digits(fractions: Sequence[float] = (0.6, 0.2, 0.2), seed=0,
@@ -264,14 +344,27 @@ def load_digits(fractions: Sequence[float] = (0.6, 0.2, 0.2), seed=0,
     >>> digits.train.X.shape, len(digits.dev.y), len(digits.test.y)
     ((1078, 64), 360, 359)
     """
-    from sklearn.datasets import load_digits as _sk_load_digits
-
-    bunch = _sk_load_digits()
-    X = (bunch.data / 16.0).astype(dtype)
-    y = bunch.target.astype(np.int64)
-    if len(fractions) != 3:
+    pixels, digit = _digits_table()
+    X = (pixels / 16.0).astype(dtype)
+    y = digit.astype(np.int64)
+    if np.ndim(check_range("fractions", fractions, 0, 1)) != 1 or len(fractions) != 3:
         raise ValueError(f"fractions must have 3 entries (train, dev, test); got {fractions}")
     return Splits(*split(X, y, fractions, seed, stratify=True))
+
+
+def load_small(n_train: int = 60, n_dev: int = 40, seed=0) -> Splits:
+    """A few digits for quick examples and tests: the first ``n_train`` training and ``n_dev``
+    dev images of :func:`load_digits` (``seed``), and its whole test set.
+
+    >>> small = load_small()
+    >>> small.train.X.shape, small.dev.X.shape, len(small.test.y)
+    ((60, 64), (40, 64), 359)
+    """
+    n_train = check_int("n_train", n_train, low=1)
+    n_dev = check_int("n_dev", n_dev, low=1)
+    digits = load_digits(seed=seed)
+    return Splits(Dataset(*(a[:n_train] for a in digits.train)),
+                  Dataset(*(a[:n_dev] for a in digits.dev)), digits.test)
 
 
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
@@ -331,6 +424,8 @@ def load_mnist(cache_dir=None, download: bool = False, *, url: str = MNIST_URL,
     (``None`` skips the check); a mismatch raises ``RuntimeError``.
     """
     dev_size = check_int("dev_size", dev_size, low=0)
+    download = check_bool("download", download)
+    flatten = check_bool("flatten", flatten)
     path = _cache_dir(cache_dir) / "mnist.npz"
     if not path.exists():
         if not download:

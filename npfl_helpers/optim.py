@@ -26,8 +26,9 @@ s          ``state.s``         average of gradients, Adam's first moment
 
 Hyperparameters may be arrays that broadcast against θ: with ``theta0`` of shape ``(K, 2)`` and
 ``lr = np.geomspace(1e-3, 1, K)[:, None]``, one call runs K learning rates at once.
-On quadratics, :func:`heavy_ball_optimum` gives the fastest momentum (α*, β*) and
-:func:`phase_diagram` the final loss over a grid of (α, β), in one such call.
+(On quadratics, :mod:`npfl_helpers.quadratic_theory` computes the fastest momentum and the
+final loss over a grid of (α, β) this way.) :data:`OPTIMIZERS` maps each name to its factory and
+:data:`LABELS` to its display name; :func:`make_optimizer` builds one by name, with one β.
 
 >>> import numpy as np
 >>> opt = sgd(lr=0.1)
@@ -44,8 +45,18 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import surfaces
-from ._validate import check_choice, check_int, check_range
+from ._validate import (
+    ArgumentTypeError,
+    _real_array,
+    check_array,
+    check_bool,
+    check_callable,
+    check_choice,
+    check_int,
+    check_optimizer,
+    check_range,
+    describe,
+)
 from .schedules import as_schedule
 
 __all__ = [
@@ -64,8 +75,9 @@ __all__ = [
     "adam",
     "run",
     "OPTIMIZERS",
-    "heavy_ball_optimum",
-    "phase_diagram",
+    "LABELS",
+    "ASSIGNMENT_OPTIMIZERS",
+    "make_optimizer",
 ]
 
 GradFn = Callable[[np.ndarray], np.ndarray]
@@ -124,20 +136,47 @@ class Trajectory(NamedTuple):
 # Helpers shared by every optimiser
 
 
-def _as_float_array(theta) -> np.ndarray:
-    theta = np.asarray(theta)
-    if not np.issubdtype(theta.dtype, np.floating):
-        theta = theta.astype(np.float64)
-    return theta
+def _as_float_array(theta, name: str = "theta") -> np.ndarray:
+    """``theta`` as a float ndarray; ``None``, strings and complex numbers are refused."""
+    if isinstance(theta, np.ndarray) and theta.dtype.kind == "f":
+        return theta
+    theta = _real_array(name, theta, "an array of real numbers (the parameters)")
+    return theta if theta.dtype.kind == "f" else theta.astype(np.float64)
 
 
 def _gradient(grad_fn: GradFn, theta: np.ndarray) -> np.ndarray:
-    g = np.asarray(grad_fn(theta))
+    g = grad_fn(theta)
+    if not (isinstance(g, np.ndarray) and g.dtype.kind == "f"):
+        if g is None:
+            raise ArgumentTypeError(f"grad_fn must return the gradient, an array of the "
+                                    f"parameters' shape {theta.shape}; it returned None (a "
+                                    "missing return?)")
+        g = _real_array("grad_fn's result", g, f"the gradient, an array of real numbers of the "
+                                                f"parameters' shape {theta.shape}")
     if g.shape != theta.shape:
         raise ValueError(
             f"grad_fn must return an array of the parameters' shape {theta.shape}; got {g.shape}"
         )
     return g
+
+
+def _optimizer(name: str, hyperparams: dict, init, step, state_type) -> Optimizer:
+    """The :class:`Optimizer`, its ``init`` and ``step`` checking their arguments first."""
+
+    def checked_init(theta):
+        return init(_as_float_array(theta))
+
+    def checked_step(theta, state, grad_fn: GradFn):
+        if not isinstance(state, state_type):
+            raise ArgumentTypeError(f"state must be the {state_type.__name__} returned by "
+                                    f"{name}'s init(theta) or by its previous step; got "
+                                    f"{describe(state)}")
+        check_callable("grad_fn", grad_fn, "a function θ ↦ ∇J(θ)")
+        return step(_as_float_array(theta), state, grad_fn)
+
+    checked_init.__doc__ = init.__doc__ or f"The initial {state_type.__name__} for ``theta``."
+    checked_step.__doc__ = step.__doc__ or "One update: ``(theta, state) -> (theta, state)``."
+    return Optimizer(name, hyperparams, checked_init, checked_step)
 
 
 def _beta(name: str, value):
@@ -204,7 +243,7 @@ def sgd(lr) -> Optimizer:
             theta = theta - alpha(state.t) * g
         return theta, SGDState(t=state.t + 1)
 
-    return Optimizer("sgd", {"lr": lr}, init, step)
+    return _optimizer("sgd", {"lr": lr}, init, step, SGDState)
 
 
 def momentum(lr, beta=0.9) -> Optimizer:
@@ -240,7 +279,7 @@ def momentum(lr, beta=0.9) -> Optimizer:
             theta = theta + v
         return theta, MomentumState(t=state.t + 1, v=v)
 
-    return Optimizer("momentum", {"lr": lr, "beta": beta}, init, step)
+    return _optimizer("momentum", {"lr": lr, "beta": beta}, init, step, MomentumState)
 
 
 def nesterov(lr, beta=0.9) -> Optimizer:
@@ -281,7 +320,7 @@ def nesterov(lr, beta=0.9) -> Optimizer:
             theta -= step_  # θ ← θ − αg
         return theta, MomentumState(t=state.t + 1, v=v)
 
-    return Optimizer("nesterov", {"lr": lr, "beta": beta}, init, step)
+    return _optimizer("nesterov", {"lr": lr, "beta": beta}, init, step, MomentumState)
 
 
 def adagrad(lr, eps=1e-8, initial_accumulator=0.0, eps_placement="inside") -> Optimizer:
@@ -323,7 +362,7 @@ def adagrad(lr, eps=1e-8, initial_accumulator=0.0, eps_placement="inside") -> Op
         return theta, AdaGradState(t=state.t + 1, r=r)
 
     hp = {"lr": lr, "eps": eps, "initial_accumulator": r0, "eps_placement": eps_placement}
-    return Optimizer("adagrad", hp, init, step)
+    return _optimizer("adagrad", hp, init, step, AdaGradState)
 
 
 def rmsprop(lr, beta=0.9, eps=1e-8, eps_placement="inside") -> Optimizer:
@@ -365,7 +404,7 @@ def rmsprop(lr, beta=0.9, eps=1e-8, eps_placement="inside") -> Optimizer:
         return theta, RMSPropState(t=state.t + 1, r=r)
 
     hp = {"lr": lr, "beta": beta, "eps": eps, "eps_placement": eps_placement}
-    return Optimizer("rmsprop", hp, init, step)
+    return _optimizer("rmsprop", hp, init, step, RMSPropState)
 
 
 def adam(
@@ -376,8 +415,9 @@ def adam(
     bias_correction=True,
     form="moments",
     eps_placement="inside",
+    weight_decay=0.0,
 ) -> Optimizer:
-    r"""Adam.
+    r"""Adam (with ``weight_decay`` > 0: AdamW, Adam with decoupled weight decay).
 
     ``form="moments"`` (the lecture's first algorithm):
 
@@ -401,6 +441,19 @@ def adam(
     corrections (ŝ = s, r̂ = r, α_t = α). ``eps_placement="outside"`` divides by
     :math:`\sqrt{\hat r} + \varepsilon` as the Adam paper and PyTorch do.
 
+    ``weight_decay`` = λ > 0 adds *decoupled* weight decay (AdamW, Loshchilov & Hutter), in the
+    convention of PyTorch's ``torch.optim.AdamW``: the decay is scaled by the learning rate and
+    not divided by :math:`\sqrt{\hat r}`,
+
+    .. math::
+        \theta \leftarrow \theta - \alpha\lambda\theta
+        - \frac{\alpha}{\sqrt{\hat r + \varepsilon}} \hat s ,
+
+    with g, ŝ and r̂ computed as above at the old θ (so θ ← (1 − αλ)θ − α ŝ/√(r̂ + ε); with a
+    schedule, α is α(t) in both terms). An L2 penalty λ‖θ‖² in the loss instead puts 2λθ into
+    g, where Adam divides it by √r̂ like the rest of the gradient: that is not weight decay.
+    λ may be an array that broadcasts against θ, e.g. λ on the weights and 0 on the biases.
+
     ====== =============================================
     symbol argument
     ====== =============================================
@@ -408,18 +461,24 @@ def adam(
     β₁     ``beta1`` ∈ [0, 1)
     β₂     ``beta2`` ∈ [0, 1)
     ε      ``eps`` ≥ 0
+    λ      ``weight_decay`` ≥ 0 (decoupled; 0: plain Adam)
     t      ``state.t`` (updates done)
     s, r   ``state.s``, ``state.r`` (start at 0)
     ====== =============================================
+
+    >>> opt = adam(lr=0.1, weight_decay=0.5)  # zero gradient: only the decay acts
+    >>> opt.step(np.array([2.0]), opt.init(np.zeros(1)), lambda th: 0 * th)[0]  # 2 − 0.1·0.5·2
+    array([1.9])
     """
     alpha = as_schedule(lr)
     beta1 = _beta("beta1", beta1)
     beta2 = _beta("beta2", beta2)
     eps = _eps(eps)
-    if not isinstance(bias_correction, (bool, np.bool_)):
-        raise ValueError(f"bias_correction must be True or False; got {bias_correction!r}")
+    bias_correction = check_bool("bias_correction", bias_correction)
     form = check_choice("form", form, ("moments", "alpha_t"))
     eps_placement = _placement(eps_placement)
+    weight_decay = check_range("weight_decay", weight_decay, 0)
+    decoupled = np.any(np.asarray(weight_decay) != 0)
 
     def init(theta) -> AdamState:
         theta = _as_float_array(theta)
@@ -448,6 +507,8 @@ def adam(
                 den = _scaled_root(r, eps, eps_placement)  # √(r + ε)
                 upd = s * (lr_t * np.sqrt(c2) / c1 if np.ndim(c2) else lr_t * math.sqrt(c2) / c1)
             upd = _divide(upd, den, eps)
+            if decoupled:  # AdamW: θ ← θ − αλθ − α ŝ/√(r̂ + ε), both at the old θ
+                upd += (lr_t * weight_decay) * theta
             theta = theta - upd
         return theta, AdamState(t=t, s=s, r=r)
 
@@ -459,8 +520,9 @@ def adam(
         "bias_correction": bool(bias_correction),
         "form": form,
         "eps_placement": eps_placement,
+        "weight_decay": weight_decay,
     }
-    return Optimizer("adam", hp, init, step)
+    return _optimizer("adam", hp, init, step, AdamState)
 
 
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
@@ -473,9 +535,24 @@ OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
 }
 """Names → factories, in the lecture's order."""
 
-
 # --------------------------------------------------------------------------------------------
 # Running an optimiser
+
+_MAX_RECORDED = 200_000_000  # numbers run records at once (1.6 GB of float64)
+
+
+def _check_grids(opt: Optimizer, shape: tuple) -> None:
+    """Array hyperparameters must broadcast against θ without changing its shape."""
+    for key, value in opt.hyperparams.items():
+        if callable(value) or np.ndim(value) == 0:
+            continue
+        try:
+            ok = np.broadcast_shapes(np.shape(value), shape) == shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"{key} must broadcast against theta0 of shape {shape} (a grid of "
+                             f"values, one per run); got shape {np.shape(value)}")
 
 
 def run(
@@ -502,11 +579,20 @@ def run(
     >>> run(sgd(lr=2.0), lambda th: 2 * th, np.ones(2), steps=30).diverged
     array(True)
     """
+    opt = check_optimizer("opt", opt)
+    check_callable("grad_fn", grad_fn, "a function θ ↦ ∇J(θ)")
+    if loss_fn is not None:
+        check_callable("loss_fn", loss_fn, "a function θ ↦ J(θ), or None")
     steps = check_int("steps", steps, 0)
     max_norm = check_range("max_norm", max_norm, 0, low_open=True, allow_array=False)
-    theta = _as_float_array(theta0)
+    theta = check_array("theta0", theta0, dtype=None)
     if theta.ndim == 0:
         raise ValueError("theta0 must have at least one axis (the parameter vector); got a scalar")
+    if (steps + 1) * theta.size > _MAX_RECORDED:
+        raise ValueError(f"steps must keep (steps + 1) × theta0.size at most {_MAX_RECORDED:.0e} "
+                         f"(every point is recorded, in memory); got steps = {steps} for "
+                         f"theta0 of size {theta.size}")
+    _check_grids(opt, theta.shape)
     max_sq = max_norm * max_norm  # may overflow to inf: then only non-finite points leave
 
     def inside(th):
@@ -545,51 +631,39 @@ def run(
 
 
 # --------------------------------------------------------------------------------------------
-# Analysis on quadratics
+# One table of optimisers: names, factories, display names
+
+LABELS: dict[str, str] = {
+    "sgd": "SGD",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov",
+    "adagrad": "AdaGrad",
+    "rmsprop": "RMSProp",
+    "adam": "Adam",
+}
+"""Names → display names (legends, titles, controls), in the order of :data:`OPTIMIZERS`."""
+
+ASSIGNMENT_OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
+"""The optimisers of the NPFL114 *mnist_training* assignment (see :func:`make_optimizer`)."""
 
 
-def heavy_ball_optimum(lambda_min: float, lambda_max: float) -> tuple[float, float]:
-    r"""The fastest heavy-ball momentum on a quadratic with eigenvalues in
-    :math:`[\lambda_1, \lambda_n]` (Polyak 1964):
+def make_optimizer(name: str, lr, beta=0.9) -> Optimizer:
+    """The optimiser ``name`` of :data:`OPTIMIZERS` with learning rate ``lr`` (a float or a
+    schedule) and one β.
 
-    .. math::
-        \alpha^* = \Bigl(\frac{2}{\sqrt{\lambda_1} + \sqrt{\lambda_n}}\Bigr)^2, \qquad
-        \beta^* = \Bigl(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\Bigr)^2, \qquad
-        \kappa = \lambda_n / \lambda_1,
+    ``beta`` is momentum's and Nesterov's β, RMSProp's β and Adam's β₁ (β₂ = 0.999 and every ε
+    keep their defaults); SGD and AdaGrad have no β. The *mnist_training* assignment offers
+    :data:`ASSIGNMENT_OPTIMIZERS`: SGD, momentum with β = 0.9 and Adam with its defaults.
 
-    for the lecture's momentum :math:`v \leftarrow \beta v - \alpha g,\ \theta \leftarrow
-    \theta + v`. The error then shrinks by :math:`\sqrt{\beta^*} = (\sqrt\kappa - 1) /
-    (\sqrt\kappa + 1)` per step, against :math:`(\kappa - 1)/(\kappa + 1)` for the best
-    gradient descent.
-
-    >>> heavy_ball_optimum(1.0, 100.0)
-    (0.03305785123966942, 0.6694214876033059)
+    >>> make_optimizer("momentum", 0.01).hyperparams["beta"]
+    0.9
+    >>> LABELS[make_optimizer("adam", 1e-3).name]
+    'Adam'
     """
-    l1 = check_range("lambda_min", lambda_min, 0, low_open=True, allow_array=False)
-    ln = check_range("lambda_max", lambda_max, l1, allow_array=False)
-    root = math.sqrt(ln / l1)
-    return (2.0 / (math.sqrt(l1) + math.sqrt(ln))) ** 2, ((root - 1.0) / (root + 1.0)) ** 2
-
-
-def phase_diagram(name: str, kappa: float, steps: int, lrs, betas):
-    r"""Final loss ratio :math:`f(\theta_T) / f(\theta_0)` of ``name`` ("momentum" or
-    "nesterov") on ``quadratic(kappa)`` for every pair in the grid ``lrs × betas``.
-
-    One ``optim.run`` call: θ₀ has shape ``(A, B, 2)``, α shape ``(A, 1, 1)``, β shape
-    ``(1, B, 1)``. Returns ``(ratio, diverged)``, both of shape ``(A, B)``; diverged cells hold
-    NaN in ``ratio``.
-
-    >>> ratio, div = phase_diagram("momentum", 10.0, 50, [0.01, 1.0], [0.0, 0.5])
-    >>> bool(ratio[0, 1] < ratio[0, 0] < 1), div[1].tolist()     # α = 1 > 2/κ diverges
-    (True, [True, True])
-    """
-    name = check_choice("name", name, ("momentum", "nesterov"))
-    s = surfaces.quadratic(kappa=kappa)
-    lrs = np.asarray(lrs, dtype=np.float64)
-    betas = np.asarray(betas, dtype=np.float64)
-    theta0 = np.broadcast_to(s.start, (lrs.size, betas.size, 2))
-    opt = OPTIMIZERS[name](lr=lrs[:, None, None], beta=betas[None, :, None])
-    traj = run(opt, s.grad, theta0, steps)
-    with np.errstate(invalid="ignore"):
-        ratio = s.f(traj.thetas[-1]) / s.f(s.start)
-    return np.where(traj.diverged, np.nan, ratio), traj.diverged
+    name = check_choice("optimizer", name, OPTIMIZERS)
+    beta = _beta("beta", beta)
+    if name in ("sgd", "adagrad"):
+        return OPTIMIZERS[name](lr)
+    if name == "adam":
+        return adam(lr, beta1=beta)
+    return OPTIMIZERS[name](lr, beta=beta)

@@ -19,20 +19,34 @@ Optimisers accept "a float or a schedule"; :func:`as_schedule` turns either into
 one place. :func:`robbins_monro_sums` computes the partial sums :math:`\sum_t \alpha_t` and
 :math:`\sum_t \alpha_t^2` behind the Robbins–Monro conditions
 :math:`\sum_t \alpha_t = \infty`, :math:`\sum_t \alpha_t^2 < \infty`;
-:func:`robbins_monro_verdict` decides them from a schedule's tail.
+:func:`robbins_monro_verdict` decides them from a schedule's tail. :func:`lr_schedule` is the
+NPFL114 *mnist_training* assignment's decay: none, linear or exponential to a final rate
+reached after the last update.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ._validate import _fmt, check_int, check_range
+from ._validate import (
+    ArgumentTypeError,
+    _fmt,
+    check_bool,
+    check_choice,
+    check_int,
+    check_range,
+    check_schedule_value,
+    describe,
+)
 
 __all__ = [
+    "DECAYS",
+    "Schedule",
     "as_schedule",
     "constant",
     "cosine_decay",
@@ -41,6 +55,7 @@ __all__ = [
     "inverse_sqrt_decay",
     "inverse_time_decay",
     "linear_warmup",
+    "lr_schedule",
     "piecewise_constant",
     "polynomial_decay",
     "robbins_monro_sums",
@@ -57,16 +72,21 @@ Schedule = Callable[[int | np.ndarray], float | np.ndarray]
 def _steps(step) -> np.ndarray:
     """Return ``step`` as an int64 array (0-d for a scalar); reject negative or fractional steps."""
     if isinstance(step, (int, np.integer)) and not isinstance(step, bool):
-        if step < 0:
-            raise ValueError(f"step must be an integer in [0, inf); got {step!r}")
+        if not 0 <= step < 2**63:
+            raise ValueError(f"step must be an integer in [0, 2**63); got {step!r}")
         return np.asarray(step, dtype=np.int64)
+    if step is None or isinstance(step, (bool, np.bool_, str, bytes)):
+        raise ArgumentTypeError(f"step must be an integer (or integer array) in [0, inf); got "
+                                f"{describe(step)}")
     arr = np.asarray(step)
     if arr.dtype.kind in "iu":
         ok = arr.size == 0 or arr.min() >= 0
     elif arr.dtype.kind == "f":
-        ok = bool(np.all(np.isfinite(arr) & (arr >= 0) & (arr == np.floor(arr))))
+        ok = bool(np.all(np.isfinite(arr) & (arr >= 0) & (arr < 2.0**63)
+                         & (arr == np.floor(arr))))
     else:
-        ok = False
+        raise ArgumentTypeError(f"step must be an integer (or integer array) in [0, inf); got "
+                                f"{describe(step)}")
     if not ok:
         shown = repr(step) if arr.ndim == 0 or arr.dtype.kind not in "iuf" else _fmt(arr)
         raise ValueError(f"step must be an integer (or integer array) in [0, inf); got {shown}")
@@ -113,9 +133,38 @@ def _steps_arg(name: str, value, low: int = 1) -> int:
 
 
 def _flag(name: str, value) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False; got {value!r}")
-    return bool(value)
+    return check_bool(name, value)
+
+
+def _checked(schedule: Callable, name: str) -> Schedule:
+    """A schedule of the caller's, its values checked at every call (a finite rate ≥ 0): a
+    negative, NaN or non-numeric rate is an error naming the step, never a silent wrong update.
+
+    Schedules made by this module are returned unchanged (their values are valid by
+    construction); an uncalled factory of this module, or a callable that cannot take the step,
+    is refused here, before the first update.
+    """
+    if getattr(schedule, "__module__", None) == __name__:
+        if hasattr(schedule, "params"):
+            return schedule
+        if getattr(schedule, "__name__", "") in _FACTORY_NAMES:
+            raise ArgumentTypeError(f"{name} must be > 0 or a schedule; got the factory "
+                                    f"schedules.{schedule.__name__} itself: call it, e.g. "
+                                    f"schedules.{schedule.__name__}(0.1, 1000)")
+    try:
+        inspect.signature(schedule).bind(0)
+    except TypeError:
+        raise ArgumentTypeError(f"{name} must be > 0 or a schedule, a callable of the step t "
+                                f"(0 for the first update); got {describe(schedule)}, which "
+                                "cannot be called with one argument") from None
+    except ValueError:  # no signature to inspect (some builtins): trust it
+        pass
+
+    @functools.wraps(schedule)
+    def checked(step):
+        return check_schedule_value(schedule(step), step, name)
+
+    return checked
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,11 +205,13 @@ def constant(lr) -> Schedule:
     return _make("constant", {"lr": alpha}, core)
 
 
-def as_schedule(lr) -> Schedule:
+def as_schedule(lr, name: str = "lr") -> Schedule:
     r"""Turn "a float or a schedule" into a schedule of the step.
 
-    A callable is returned unchanged; a positive number, or a float ndarray whose entries are all
-    positive, becomes :func:`constant`.
+    A schedule made by this module is returned unchanged; any other callable is wrapped so that
+    each rate it returns is checked (a finite number ≥ 0, else an error naming the step). A
+    positive number, or a float ndarray whose entries are all positive, becomes :func:`constant`.
+    ``name`` is the parameter named in error messages.
 
     >>> as_schedule(0.01)(7)
     0.01
@@ -173,14 +224,19 @@ def as_schedule(lr) -> Schedule:
     ValueError: lr must be > 0 or a schedule (a callable of the step); got -1.0
     """
     if callable(lr):
-        return lr
-    message = "lr must be > 0 or a schedule (a callable of the step); got {}"
-    if isinstance(lr, (bool, np.bool_, str, bytes)) or lr is None:
-        raise ValueError(message.format(repr(lr)))
+        return _checked(lr, name)
+    message = name + " must be > 0 or a schedule (a callable of the step); got {}"
+    if isinstance(lr, str) and lr in _FACTORY_NAMES:
+        raise ArgumentTypeError(message.format(f"the string {lr!r}") + f": pass "
+                                f"schedules.{lr}(...) instead")
+    if isinstance(lr, (bool, np.bool_, str, bytes, complex)) or lr is None:
+        raise ArgumentTypeError(message.format(describe(lr)))
     try:
         arr = np.asarray(lr, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(message.format(repr(lr))) from None
+        raise ArgumentTypeError(message.format(describe(lr))) from None
+    if arr.size == 0:
+        raise ValueError(message.format(_fmt(arr)))
     if not np.all(np.isfinite(arr) & (arr > 0)):
         raise ValueError(message.format(repr(lr) if arr.ndim == 0 else _fmt(arr)))
     return constant(arr if arr.ndim else float(arr))
@@ -463,7 +519,7 @@ def piecewise_constant(boundaries: Sequence, values: Sequence) -> Schedule:
     try:
         b_list, v_list = list(boundaries), list(values)
     except TypeError:
-        raise ValueError(
+        raise ArgumentTypeError(
             f"boundaries and values must be sequences; got {boundaries!r} and {values!r}"
         ) from None
     b = np.array([check_range(f"boundaries[{k}]", x, allow_array=False)
@@ -549,8 +605,9 @@ def linear_warmup(schedule, warmup_steps, start_lr=0.0) -> Schedule:
                 and not isinstance(schedule, bool) and schedule > 0:
             schedule = constant(float(schedule))
         else:
-            raise ValueError(f"schedule must be a callable of the step or a float > 0; "
-                             f"got {schedule!r}")
+            raise ArgumentTypeError(f"schedule must be a callable of the step or a float > 0; "
+                                    f"got {describe(schedule)}")
+    schedule = _checked(schedule, "schedule")
     W = _steps_arg("warmup_steps", warmup_steps, low=0)
     a_start = _lr("start_lr", start_lr, allow_zero=True)
 
@@ -587,50 +644,132 @@ def robbins_monro_sums(schedule, steps) -> tuple[np.ndarray, np.ndarray]:
     >>> B
     array([1.        , 1.25      , 1.36111111, 1.42361111])
     """
-    sched = as_schedule(schedule)
+    sched = as_schedule(schedule, "schedule")
     n = check_int("steps", steps, low=1)
     alpha = np.asarray(sched(np.arange(n)), dtype=np.float64)
     with np.errstate(over="ignore"):
         return np.cumsum(alpha, axis=0), np.cumsum(alpha * alpha, axis=0)
 
 
-def robbins_monro_verdict(name: str, p: dict) -> tuple[bool, bool]:
-    r"""Whether schedule ``name`` with parameters ``p`` satisfies, as :math:`t \to \infty`,
-    :math:`\sum_t \alpha_t = \infty` and :math:`\sum_t \alpha_t^2 < \infty`.
+def robbins_monro_verdict(schedule) -> tuple[bool, bool]:
+    r"""Whether ``schedule`` satisfies, as :math:`t \to \infty`, :math:`\sum_t \alpha_t = \infty`
+    and :math:`\sum_t \alpha_t^2 < \infty` (Robbins–Monro).
 
-    ``name`` is a factory of this module; ``p`` holds the parameters the verdict depends on,
-    as :func:`~npfl_helpers.widgets.schedule_explorer`'s controls set them (``decay_rate``;
-    ``alpha``; ``m_mul``, ``t_mul``). Returns ``(sum_infinite, squares_finite)``.
+    ``schedule`` is a schedule made by this module (it carries ``.name`` and ``.params``) or a
+    float (:func:`constant`). Returns ``(sum_infinite, squares_finite)``, decided from the tail:
 
-    Decided from the tail: a constant tail c > 0 gives (True, False); a geometric tail
-    (True only for γ = 1) gives (False, True); :math:`\alpha_t \sim 1/t` gives (True, True);
-    :math:`1/\sqrt t` gives (True, False); cosine restarts with peaks shrinking by μ and periods
-    growing by τ sum to :math:`\sum_i (\mu\tau)^i` and :math:`\sum_i (\mu^2\tau)^i`.
+    ==================================  ===============================  ==============
+    tail of α_t                         schedules                        verdict
+    ==================================  ===============================  ==============
+    c > 0 or growing                    constant, piecewise constant,    (True, False)
+                                        polynomial (α_end > 0), cosine
+                                        (a > 0), exponential (γ ≥ 1)
+    geometric: γ^(t/T), γ < 1           exponential                      (False, True)
+    zero after finitely many steps      polynomial (α_end = 0), cosine   (False, True)
+                                        (a = 0)
+    ∝ 1/t                               inverse time                     (True, True)
+    ∝ 1/√t                              inverse square root              (True, False)
+    ==================================  ===============================  ==============
 
-    >>> robbins_monro_verdict("inverse_time_decay", {"decay_rate": 1.0})   # α_t ∝ 1/t
+    Cosine restarts with peaks shrinking by μ and periods growing by τ (floor a = 0) sum to
+    :math:`\sum_i (\mu\tau)^i` and :math:`\sum_i (\mu^2\tau)^i`; a cycling polynomial decay to 0
+    adds :math:`\propto (k+1)^{-p}` to Σα and :math:`\propto (k+1)^{-2p}` to Σα² in cycle k;
+    ``linear_warmup`` has the tail of the schedule it warms up.
+
+    >>> robbins_monro_verdict(inverse_time_decay(0.1, 10, 1.0))   # α_t ∝ 1/t
     (True, True)
-    >>> robbins_monro_verdict("exponential_decay", {"decay_rate": 0.5})    # a geometric tail
+    >>> robbins_monro_verdict(exponential_decay(0.1, 10, 0.5))    # a geometric tail
     (False, True)
     """
-    if name == "polynomial_decay" and p.get("end_lr", 1e-4) == 0:
-        if not p.get("cycle", False):
+    if not callable(schedule):
+        schedule = as_schedule(schedule, "schedule")
+    name, p = getattr(schedule, "name", None), getattr(schedule, "params", None)
+    if name not in _VERDICT_NAMES or not isinstance(p, dict):
+        raise ValueError("schedule must be a schedule of npfl_helpers.schedules (with .name and "
+                         f".params) or a float > 0; got {schedule!r}")
+    if name == "linear_warmup":
+        return robbins_monro_verdict(p["schedule"])
+    if name == "polynomial_decay" and p["end_lr"] == 0:
+        if not p["cycle"]:
             return False, True  # zero after decay_steps: finitely many non-zero terms
         # cycling: block k (horizon (k+1)T) adds ∝ (k+1)^-p to Σα and ∝ (k+1)^-2p to Σα²
-        power = p.get("power", 1.0)
-        return power <= 1.0, power > 0.5
+        return p["power"] <= 1.0, p["power"] > 0.5
     if name in ("constant", "piecewise_constant", "polynomial_decay"):
         return True, False  # the tail is a positive constant (end_lr > 0 for polynomial)
     if name == "exponential_decay":
         return (True, False) if p["decay_rate"] >= 1.0 else (False, True)
     if name == "inverse_time_decay":
         return True, True
-    if name in ("cosine_decay", "linear_warmup"):
-        return (True, False) if p.get("alpha", 0.0) > 0 else (False, True)
+    if name == "cosine_decay":
+        return (True, False) if p["alpha"] > 0 else (False, True)
     if name == "cosine_decay_restarts":
         if p["alpha"] > 0:
             return True, False
         mu, tau = p["m_mul"], p["t_mul"]
         return mu * tau >= 1.0, mu * mu * tau < 1.0
-    if name == "inverse_sqrt_decay":
-        return True, False
-    raise ValueError(f"unknown schedule {name!r}")
+    return True, False  # inverse_sqrt_decay: α_t ∝ 1/√t
+
+
+_VERDICT_NAMES = ("constant", "exponential_decay", "polynomial_decay", "inverse_time_decay",
+                  "cosine_decay", "cosine_decay_restarts", "piecewise_constant",
+                  "inverse_sqrt_decay", "linear_warmup")
+
+
+# ---------------------------------------------------------------------------------------------
+# The mnist_training assignment's decay
+
+
+_FACTORY_NAMES = ("constant", "exponential_decay", "polynomial_decay", "inverse_time_decay",
+                  "cosine_decay", "cosine_decay_restarts", "piecewise_constant",
+                  "inverse_sqrt_decay", "linear_warmup", "lr_schedule")
+
+DECAYS = ("none", "linear", "exponential")
+"""The learning-rate decays of the NPFL114 *mnist_training* assignment (:func:`lr_schedule`)."""
+
+
+def lr_schedule(learning_rate: float, decay: str = "none", learning_rate_final=None,
+                decay_steps: int = 1) -> Schedule:
+    r"""The *mnist_training* learning rate: constant, or decayed to a final value.
+
+    ===============  ==========================================================================
+    ``decay``        :math:`\alpha_t` for :math:`t = 0, 1, \dots` updates done
+    ===============  ==========================================================================
+    ``"none"``       :math:`\alpha_0`
+    ``"linear"``     :math:`\alpha_0 + (\alpha_T - \alpha_0)\,\min(t, T)/T`
+                     (``polynomial_decay`` with power 1 and ``end_lr`` :math:`= \alpha_T`)
+    ``"exponential"`` :math:`\alpha_0\,(\alpha_T/\alpha_0)^{t/T}`
+                     (``exponential_decay`` with decay rate :math:`\alpha_T/\alpha_0`)
+    ===============  ==========================================================================
+
+    ====== ========================== ==============================================
+    symbol argument                   meaning
+    ====== ========================== ==============================================
+    α₀     ``learning_rate``          the first update's learning rate (> 0)
+    α_T    ``learning_rate_final``    the rate after the last update (> 0)
+    T      ``decay_steps``            number of updates: epochs × batches per epoch
+    ====== ========================== ==============================================
+
+    The schedule is called with the number of updates already done (0 for the first), so the
+    last update uses step :math:`T - 1`, and the rate *after the last batch* — at step
+    :math:`T`, the one an optimiser reports once training has finished — is :math:`\alpha_T`.
+    The linear schedule gives :math:`\alpha_T` there exactly; the exponential one gives
+    :math:`\alpha_0 \cdot (\alpha_T/\alpha_0)`, which floating point may round one unit in the
+    last place away from :math:`\alpha_T`.
+
+    >>> s = lr_schedule(0.01, "linear", 0.0001, decay_steps=200)
+    >>> s(0), s(200)
+    (0.01, 0.0001)
+    >>> s = lr_schedule(0.1, "exponential", 0.001, decay_steps=10)
+    >>> round(float(s(5)), 12)   # halfway: the geometric mean of 0.1 and 0.001
+    0.01
+    """
+    decay = check_choice("decay", decay, DECAYS)
+    lr = check_range("learning_rate", learning_rate, 0, None, low_open=True, allow_array=False)
+    if decay == "none":
+        return constant(lr)
+    final = check_range("learning_rate_final", learning_rate_final, 0, None, low_open=True,
+                        allow_array=False)
+    T = check_int("decay_steps", decay_steps, low=1)
+    if decay == "linear":
+        return polynomial_decay(lr, T, end_lr=final, power=1.0)
+    return exponential_decay(lr, T, decay_rate=final / lr)

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from npfl_helpers._validate import check_range
+from npfl_helpers._validate import _real_array, check_range
 
 __all__ = ["Surface", "quadratic", "rosenbrock", "beale", "himmelblau", "saddle", "SURFACES"]
 
@@ -79,8 +79,19 @@ class Surface(NamedTuple):
 # ----------------------------------------------------------------------------------------------
 # helpers
 
+def _points(theta) -> np.ndarray:
+    """``theta`` as a float array of points ``(..., 2)``. Non-finite values are allowed (a
+    diverging optimiser hands them over); ``None``, strings and complex numbers are not."""
+    if not (isinstance(theta, np.ndarray) and theta.dtype == np.float64):
+        theta = _real_array("theta", theta, "points θ of shape (..., 2), real numbers").astype(
+            np.float64)
+    if theta.shape[-1:] != (2,):
+        raise ValueError(f"theta must have shape (..., 2); got shape {theta.shape}")
+    return theta
+
+
 def _xy(theta):
-    theta = np.asarray(theta, dtype=np.float64)
+    theta = _points(theta)
     if theta.shape[-1:] != (2,):
         raise ValueError(f"theta must have shape (..., 2); got shape {theta.shape}")
     return theta[..., 0], theta[..., 1]
@@ -123,9 +134,9 @@ def _log_levels(f, bounds, low, n=24):
     return np.logspace(np.log10(low), np.log10(high), n)
 
 
-def _finite(name, value, low=None, low_open=False):
-    """A finite real number, at least ``low`` (or above it when ``low_open``)."""
-    return check_range(name, value, low, None, low_open=low_open, allow_array=False)
+def _finite(name, value, low=None, low_open=False, high=None):
+    """A finite real number, at least ``low`` (or above it when ``low_open``), at most ``high``."""
+    return check_range(name, value, low, high, low_open=low_open, allow_array=False)
 
 
 def _as_point(p):
@@ -145,7 +156,7 @@ def quadratic(kappa: float = 10.0, angle: float = 0.0) -> Surface:
     ==========  ===========  ===================================
     symbol      argument     meaning
     ==========  ===========  ===================================
-    κ           ``kappa``    condition number, :math:`\kappa \ge 1`
+    κ           ``kappa``    condition number, :math:`1 \le \kappa \le 10^{12}`
     φ           ``angle``    rotation of the principal axes (radians)
     ==========  ===========  ===================================
 
@@ -153,7 +164,7 @@ def quadratic(kappa: float = 10.0, angle: float = 0.0) -> Surface:
     >>> s.f(np.array([1.0, 1.0])), s.grad(np.array([1.0, 1.0])), s.lambdas
     (np.float64(2.5), array([1., 4.]), (1.0, 4.0))
     """
-    kappa = _finite("kappa", kappa, 1.0)
+    kappa = _finite("kappa", kappa, 1.0, high=1e12)
     angle = _finite("angle", angle)
     c, s = np.cos(angle), np.sin(angle)
     R = np.array([[c, -s], [s, c]])
@@ -162,15 +173,12 @@ def quadratic(kappa: float = 10.0, angle: float = 0.0) -> Surface:
 
     @_quiet
     def f(theta):
-        theta = np.asarray(theta, dtype=np.float64)
-        _xy(theta)
+        theta = _points(theta)
         return 0.5 * np.einsum("...i,ij,...j->...", theta, A, theta)
 
     @_quiet
     def grad(theta):
-        theta = np.asarray(theta, dtype=np.float64)
-        _xy(theta)
-        return theta @ A  # A is symmetric: (A θ)ᵀ = θᵀ A
+        return _points(theta) @ A  # A is symmetric: (A θ)ᵀ = θᵀ A
 
     def hessian(theta):
         x, _ = _xy(theta)
@@ -199,15 +207,15 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
     ======  ========  ==============================
     symbol  argument  meaning
     ======  ========  ==============================
-    a       ``a``     position of the minimum, any real
-    b       ``b``     steepness of the valley walls, :math:`b > 0`
+    a       ``a``     position of the minimum, :math:`|a| \le 10^6`
+    b       ``b``     steepness of the valley walls, :math:`0 < b \le 10^{12}`
     ======  ========  ==============================
 
     >>> rosenbrock().f(np.array([-1.5, 2.0]))
     np.float64(12.5)
     """
-    a = _finite("a", a)
-    b = _finite("b", b, 0.0, low_open=True)
+    a = _finite("a", a, -1e6, high=1e6)  # beyond, the drawn region's f overflows
+    b = _finite("b", b, 0.0, low_open=True, high=1e12)
 
     @_quiet
     def f(theta):

@@ -149,6 +149,22 @@ def test_load_digits_splits():
     assert data.load_digits(dtype=np.float32).train.X.dtype == np.float32
 
 
+def test_digits_are_read_in_scikit_learns_order_without_importing_it():
+    import subprocess
+    import sys
+
+    from sklearn.datasets import load_digits
+
+    pixels, digit = data._digits_table()
+    raw = load_digits()
+    np.testing.assert_array_equal(pixels, raw.data)  # same rows in the same order: same splits
+    np.testing.assert_array_equal(digit, raw.target)
+    code = ("import sys; from npfl_helpers import data; data.load_digits(); "
+            "print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 # -- load_mnist (on small files written here; never downloads) ---------------------------------
 
 
@@ -205,3 +221,56 @@ def test_load_mnist_download_checks_the_checksum(tmp_path):
     assert not (cache / "mnist.npz").exists() and list(cache.iterdir()) == []
     mnist = data.load_mnist(cache_dir=cache, download=True, url=url, sha256=digest, dev_size=2)
     assert (cache / "mnist.npz").exists() and len(mnist.train.y) == 10
+
+
+def test_load_small_is_the_head_of_the_digits_splits():
+    digits = data.load_digits(seed=3)
+    small = data.load_small(n_train=25, n_dev=10, seed=3)
+    assert isinstance(small, data.Splits)
+    np.testing.assert_array_equal(small.train.X, digits.train.X[:25])
+    np.testing.assert_array_equal(small.train.y, digits.train.y[:25])
+    np.testing.assert_array_equal(small.dev.X, digits.dev.X[:10])
+    np.testing.assert_array_equal(small.dev.y, digits.dev.y[:10])
+    np.testing.assert_array_equal(small.test.X, digits.test.X)  # the whole test set
+    default = data.load_small()
+    assert (len(default.train.y), len(default.dev.y)) == (60, 40)
+
+
+@pytest.mark.parametrize("kwargs, name", [({"n_train": 0}, "n_train"), ({"n_dev": 1.5}, "n_dev")])
+def test_load_small_rejects_bad_sizes_by_name(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        data.load_small(**kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# wrong_labels: label noise with an exact count
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.1, 0.2, 0.5, 1.0])
+def test_wrong_labels_makes_exactly_that_many_wrong(fraction):
+    y = np.arange(200) % 10
+    noisy = data.wrong_labels(y, fraction, seed=3)
+    assert (noisy != y).sum() == round(fraction * 200)
+    assert noisy.dtype.kind == "i" and noisy.min() >= 0 and noisy.max() <= 9
+    np.testing.assert_array_equal(y, np.arange(200) % 10)  # the input is not modified
+    np.testing.assert_array_equal(noisy, data.wrong_labels(y, fraction, seed=3))  # seeded
+
+
+def test_wrong_labels_draws_the_other_classes_uniformly():
+    y = np.zeros(60_000, dtype=int)
+    noisy = data.wrong_labels(y, 1.0, n_classes=4, seed=0)
+    counts = np.bincount(noisy, minlength=4)
+    assert counts[0] == 0 and np.allclose(counts[1:] / 60_000, 1 / 3, atol=0.01)
+
+
+@pytest.mark.parametrize(("args", "match"), [
+    (([0, 1, 2], 1.5), "fraction"),
+    (([0, 1, 2], -0.1), "fraction"),
+    (([0.0, 1.0], 0.5), "integer array"),
+    (([0, -1], 0.5), "≥ 0"),
+    (([0, 0], 0.5), "n_classes must be at least 2"),
+    (([0, 1, 3], 0.5, 3), r"class indices in \[0, 2\]"),
+])
+def test_wrong_labels_rejects_bad_input(args, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        data.wrong_labels(*args)

@@ -1,18 +1,23 @@
-"""Importing the numpy-only modules must not import matplotlib or ipywidgets."""
+"""Importing the numpy-only core must not import matplotlib or ipywidgets (each in a fresh
+interpreter, so that nothing another test imported counts)."""
 
 import importlib.util
+import pkgutil
 import subprocess
 import sys
 
 import pytest
 
+import npfl_helpers
+
 PURE = ["optim", "schedules", "surfaces", "losses", "data", "mlp", "autodiff", "landscape",
-        "exercises", "estimators"]
+        "exercises", "estimators", "quadratic_theory", "backprop_stepper", "_validate"]
+DRAWING = {"plots", "widgets"}  # the drawing layer: everything else is core
 
 
-def _imports_drawing(module: str) -> list[str]:
+def _imports_drawing(*modules: str) -> list[str]:
     code = (
-        f"import sys, {module}\n"
+        f"import sys, {', '.join(modules)}\n"
         "bad = sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'ipywidgets'})\n"
         "print(','.join(bad))\n"
     )
@@ -28,6 +33,17 @@ def test_package_import_is_cheap():
 def test_pure_module_imports_no_drawing_library(name):
     assert importlib.util.find_spec(f"npfl_helpers.{name}") is not None
     assert _imports_drawing(f"npfl_helpers.{name}") == []
+
+
+def test_the_core_together_imports_no_drawing_library():
+    """The combination named in the layering rule, and every core module there is (new ones
+    included: a module of the package is core unless it belongs to the drawing layer)."""
+    assert _imports_drawing("npfl_helpers.optim", "npfl_helpers.schedules",
+                            "npfl_helpers.surfaces", "npfl_helpers.estimators") == []
+    core = sorted(m.name for m in pkgutil.iter_modules(npfl_helpers.__path__)
+                  if m.name not in DRAWING)
+    assert set(PURE) <= set(core)
+    assert _imports_drawing(*(f"npfl_helpers.{name}" for name in core)) == []
 
 
 def test_widgets_import_drawing_libraries():

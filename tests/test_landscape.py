@@ -114,3 +114,64 @@ def test_labels_out_of_range_raise(bad):
     X = np.ones((2, 2))
     with pytest.raises(ValueError, match="y must "):
         landscape.loss_along_line(model, model.theta, 2 * model.theta, X, bad, [0.0, 1.0])
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_plane_of_a_residual_network_equals_the_loss_at_each_point(activation):
+    sizes = (4, 4, 5, 5, 5, 3)  # skips around the input layer and the two 5 -> 5 layers
+    model = mlp.MLP(sizes, activation=activation, seed=2, residual=True)
+    assert model.skips == (True, False, True, True, False)
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((30, 4)), rng.integers(0, 3, 30)
+    d1 = landscape.random_direction(model, model.theta, rng=1)
+    d2 = landscape.random_direction(model, model.theta, rng=2)
+    alphas, betas = np.linspace(-1, 1, 4), np.array([-0.5, 0.0, 1.5])
+    grid = landscape.loss_plane(model, model.theta, d1, d2, X, y, alphas, betas)
+    for i, beta in enumerate(betas):
+        for j, alpha in enumerate(alphas):
+            theta = model.theta + alpha * d1 + beta * d2
+            assert grid[i, j] == pytest.approx(model.loss(theta, X, y), rel=1e-12)
+
+
+def test_filter_normalised_landscape_ignores_how_relu_layers_share_a_scale():
+    # Scaling layer 1 of a ReLU network by c and layer 2 by 1/c leaves its function unchanged
+    # (ReLU(c·a) = c·ReLU(a) for c > 0). The filter-normalised plane is then the same; a raw
+    # Gaussian direction sees a different landscape: why Li et al. normalise filter-wise.
+    model, X, y = setup(sizes=(6, 8, 5, 3), activation="relu")
+    scaled = model.theta.copy()
+    (W1, b1), (W2, _), _ = model.unpack(scaled)
+    c = 10.0
+    W1 *= c
+    b1 *= c
+    W2 /= c
+    np.testing.assert_allclose(model.forward(X, scaled), model.forward(X), rtol=1e-12)
+    grid = np.linspace(-1, 1, 5)
+
+    def plane(theta, normalise):
+        d1, d2 = (landscape.random_direction(model, theta, rng=k, filter_normalize=normalise)
+                  for k in (1, 2))
+        return landscape.loss_plane(model, theta, d1, d2, X, y, grid, grid)
+
+    np.testing.assert_allclose(plane(scaled, True), plane(model.theta, True), rtol=1e-10)
+    raw, raw_scaled = plane(model.theta, False), plane(scaled, False)
+    assert np.abs(raw_scaled - raw).max() > 0.1 * raw.max()
+
+
+def test_local_minima_on_grids_and_lines():
+    bowl = np.add.outer(np.linspace(-1, 1, 5) ** 2, np.linspace(-1, 1, 7) ** 2)
+    mask = landscape.local_minima(bowl)
+    assert mask.shape == bowl.shape and mask.sum() == 1 and mask[2, 3]
+    bumpy = bowl.copy()
+    bumpy[0, 0] = -1.0   # a corner lower than its three neighbours
+    bumpy[3, 5] = 0.01   # an interior dip below its eight neighbours
+    assert sorted(zip(*np.nonzero(landscape.local_minima(bumpy)), strict=True)) == [
+        (0, 0), (2, 3), (3, 5)]
+    flat = np.ones((3, 3))
+    assert not landscape.local_minima(flat).any()  # ties are not strict minima
+    with_nan = bowl.copy()
+    with_nan[2, 4] = np.nan                          # an overflowed loss next to the minimum
+    assert landscape.local_minima(with_nan).sum() == 1 and landscape.local_minima(with_nan)[2, 3]
+    line = np.array([3.0, 1.0, 2.0, 2.0, 0.0, 5.0])
+    assert landscape.local_minima(line).tolist() == [False, True, False, False, True, False]
+    with pytest.raises(ValueError, match="grid"):
+        landscape.local_minima(np.zeros((2, 2, 2)))

@@ -230,3 +230,111 @@ def test_pred_and_target_of_different_shapes_raise(loss):
     """(N, 1) against (N,) would broadcast to (N, N) and average the wrong differences."""
     with pytest.raises(ValueError, match=r"pred and target must have the same shape"):
         loss(np.zeros((3, 1)), np.arange(3.0))
+
+
+# ----- cross-entropy of two distributions, categorical NLL, Gaussian log-likelihood ----------
+def test_cross_entropy_dist_formula_and_identity():
+    p = random_distribution(RNG, (3, 5))
+    q = random_distribution(RNG, (3, 5))
+    expected = [-sum(a * math.log(b) for a, b in zip(pr, qr, strict=True))
+                for pr, qr in zip(p, q, strict=True)]
+    np.testing.assert_allclose(losses.cross_entropy_dist(p, q), expected, rtol=1e-12)
+    np.testing.assert_allclose(losses.cross_entropy_dist(p, q),
+                               losses.entropy(p) + losses.kl_divergence(p, q), rtol=1e-12)
+    np.testing.assert_allclose(losses.cross_entropy_dist(p, p), losses.entropy(p), rtol=1e-12)
+    # one p against a batch of candidate models q
+    assert losses.cross_entropy_dist(p[0], q).shape == (3,)
+
+
+def test_cross_entropy_dist_zeros_and_infinity():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert losses.cross_entropy_dist([1.0, 0.0], [0.5, 0.5]) == pytest.approx(math.log(2))
+        assert losses.cross_entropy_dist([0.0, 1.0], [0.0, 1.0]) == 0.0
+        assert losses.cross_entropy_dist([0.5, 0.5], [1.0, 0.0]) == math.inf
+    with pytest.raises(ValueError, match="q must sum to 1"):
+        losses.cross_entropy_dist([0.5, 0.5], [0.5, 0.6])
+    with pytest.raises(ValueError, match=r"p must have entries in \[0, 1\]"):
+        losses.cross_entropy_dist([-0.5, 1.5], [0.5, 0.5])
+
+
+def test_categorical_nll_written_out_and_the_mle_chain():
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 4, size=30)
+    q = random_distribution(rng, (4,))
+    expected = -sum(math.log(q[i]) for i in x) / len(x)
+    assert losses.categorical_nll(x, q) == pytest.approx(expected, rel=1e-12)
+    # the chain: −(1/m) log Π q(x_i) = −(1/m) Σ log q(x_i) = H(p̂, q) = H(p̂) + KL(p̂ ‖ q)
+    p_hat = np.bincount(x, minlength=4) / len(x)
+    assert -math.log(math.prod(q[i] for i in x)) / len(x) == pytest.approx(expected, rel=1e-10)
+    assert losses.cross_entropy_dist(p_hat, q) == pytest.approx(expected, rel=1e-12)
+    assert losses.entropy(p_hat) + losses.kl_divergence(p_hat, q) == pytest.approx(expected,
+                                                                                  rel=1e-12)
+    # many candidate models at once; the minimiser among them is p̂ itself
+    Q = np.vstack([random_distribution(rng, (500, 4)), p_hat])
+    nll = losses.categorical_nll(x, Q)
+    assert nll.shape == (501,)
+    np.testing.assert_allclose(nll, [losses.categorical_nll(x, row) for row in Q], rtol=1e-12)
+    assert np.argmin(nll) == 500
+
+
+def test_categorical_nll_edge_cases():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert losses.categorical_nll([0, 1], [1.0, 0.0]) == math.inf
+        assert losses.categorical_nll([0, 0], [1.0, 0.0]) == 0.0
+    with pytest.raises(ValueError, match=r"x must hold class indices in \[0, 1\]"):
+        losses.categorical_nll([0, 2], [0.5, 0.5])
+    with pytest.raises(ValueError, match="x must be an integer array of class indices"):
+        losses.categorical_nll([0.0, 1.0], [0.5, 0.5])
+    with pytest.raises(ValueError, match="q must sum to 1"):
+        losses.categorical_nll([0], [0.5, 0.4])
+
+
+def test_gaussian_log_likelihood_written_out():
+    x = RNG.normal(1.0, 2.0, size=9)
+    for mu, s2 in ((0.0, 1.0), (1.3, 4.0), (-2.0, 0.25)):
+        expected = sum(math.log(math.exp(-(v - mu) ** 2 / (2 * s2)) / math.sqrt(2 * math.pi * s2))
+                       for v in x)
+        assert losses.gaussian_log_likelihood(x, mu, s2) == pytest.approx(expected, rel=1e-12)
+    # it is −m times gaussian_nll with ŷ = μ and σ = √σ²
+    assert losses.gaussian_log_likelihood(x, 0.5, 2.0) == pytest.approx(
+        -9 * losses.gaussian_nll(np.full(9, 0.5), x, math.sqrt(2.0)), rel=1e-12)
+
+
+def test_gaussian_log_likelihood_grid_is_maximised_by_mean_and_biased_variance():
+    x = np.random.default_rng(8).normal(0.5, 1.5, size=12)
+    mu = np.linspace(-1.0, 2.0, 301)
+    s2 = np.linspace(0.2, 6.0, 581)
+    ll = losses.gaussian_log_likelihood(x, mu[:, None], s2[None, :])
+    assert ll.shape == (301, 581)
+    i, j = np.unravel_index(np.argmax(ll), ll.shape)
+    biased = np.mean((x - x.mean()) ** 2)
+    assert mu[i] == pytest.approx(x.mean(), abs=mu[1] - mu[0])
+    assert s2[j] == pytest.approx(biased, abs=s2[1] - s2[0])
+    assert abs(s2[j] - biased) < abs(s2[j] - biased * 12 / 11)  # not the unbiased one
+
+
+@pytest.mark.parametrize("sigma2", [0.0, -1.0, float("nan")])
+def test_gaussian_log_likelihood_validates(sigma2):
+    with pytest.raises(ValueError, match=r"sigma2 must be in \(0, inf\)"):
+        losses.gaussian_log_likelihood([0.0, 1.0], 0.0, sigma2)
+    with pytest.raises(ValueError, match="x must hold a sample"):
+        losses.gaussian_log_likelihood([], 0.0, 1.0)
+    with pytest.raises(ValueError, match="mu must be a number"):
+        losses.gaussian_log_likelihood([0.0], "a", 1.0)
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "name"), [
+    (losses.cross_entropy_dist, {"p": None, "q": [0.5, 0.5]}, "p"),
+    (losses.cross_entropy_dist, {"p": [0.5, 0.5], "q": "ab"}, "q"),
+    (losses.categorical_nll, {"x": None, "q": [0.5, 0.5]}, "x"),
+    (losses.categorical_nll, {"x": [0], "q": None}, "q"),
+    (losses.gaussian_log_likelihood, {"x": None, "mu": 0.0, "sigma2": 1.0}, "x"),
+    (losses.gaussian_log_likelihood, {"x": [np.nan], "mu": 0.0, "sigma2": 1.0}, "x"),
+    (losses.gaussian_log_likelihood, {"x": [1.0], "mu": None, "sigma2": 1.0}, "mu"),
+    (losses.gaussian_log_likelihood, {"x": [1.0], "mu": 0.0, "sigma2": None}, "sigma2"),
+])
+def test_new_losses_name_a_wrong_argument(fn, kwargs, name):
+    with pytest.raises((TypeError, ValueError), match=rf"^{name} must"):
+        fn(**kwargs)

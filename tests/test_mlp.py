@@ -387,3 +387,254 @@ def test_labels_must_be_class_indices_of_the_batch(bad):
         with pytest.raises(ValueError, match=r"y(_dev)? (must|shape)"):
             call()
             pytest.fail(name)
+
+
+# --- history_curves: a training history as arrays ------------------------------------------
+
+_HISTORY = {"train_loss": [2.0, 1.0, 0.5], "train_accuracy": [0.4, 0.7, 0.9],
+            "dev_loss": [1.8, 1.1, 0.9], "dev_accuracy": [0.5, 0.7, 0.8]}
+
+
+def test_history_curves_number_the_epochs_and_turn_non_finite_values_into_nan():
+    c = mlp.history_curves({"train_loss": [2.0, np.inf, np.nan], "train_accuracy": [1, 0, 0],
+                            "dev_loss": [1.0], "dev_accuracy": [0.5]})
+    np.testing.assert_array_equal(c["epoch"], [1, 2, 3])
+    np.testing.assert_array_equal(c["dev_epoch"], [1])
+    assert np.isnan(c["train_loss"][1:]).all() and c["train_loss"][0] == 2.0
+    assert c["diverged"] == 2  # the first epoch whose training loss is not finite
+    assert np.isnan(mlp.history_curves(_HISTORY)["diverged"])
+
+
+def test_history_curves_read_a_real_history_and_its_divergence_flag():
+    h = mlp.History([1.0, 0.5], [0.5, 0.6], [1.1, 0.7], [0.4, 0.5], [], diverged=True)
+    c = mlp.history_curves(h)
+    np.testing.assert_array_equal(c["dev_loss"], [1.1, 0.7])
+    assert c["diverged"] == 2  # flagged: the last epoch
+
+
+# --- train_epochs and layer_gradient_norms ---------------------------------------------------
+
+def test_train_epochs_records_the_full_training_loss_after_every_epoch(digits):
+    X, y = digits.train.X[:200], digits.train.y[:200]
+    model = mlp.MLP((64, 16, 10), activation="tanh", seed=0)
+    losses = mlp.train_epochs(model, X, y, optim.sgd(0.5), epochs=3, batch_size=20)
+    # the same, written out: one call of train per epoch, seeded by the epoch
+    ref = mlp.MLP((64, 16, 10), activation="tanh", seed=0)
+    expected = [ref.loss(ref.theta, X, y)]
+    for epoch in range(3):
+        mlp.train(ref, X, y, optim.sgd(0.5), epochs=1, batch_size=20, seed=epoch, progress=False)
+        expected.append(ref.loss(ref.theta, X, y))
+    np.testing.assert_array_equal(losses, expected)
+    np.testing.assert_array_equal(model.theta, ref.theta)
+    assert losses.shape == (4,) and losses[-1] < losses[0]
+    assert mlp.train_epochs(model, X, y, optim.sgd(0.5), 0, 20).shape == (1,)
+    with pytest.raises(ValueError, match="epochs"):
+        mlp.train_epochs(model, X, y, optim.sgd(0.5), -1, 20)
+
+
+def test_layer_gradient_norms_agree_with_the_autodiff_engine():
+    from npfl_helpers import autodiff
+
+    for name in ("sigmoid", "tanh", "relu"):
+        rng = np.random.default_rng(5)  # the same draws as the function with seed=5
+        f = {"sigmoid": autodiff.sigmoid, "tanh": autodiff.tanh, "relu": autodiff.relu}[name]
+        gain = 2.0 if name == "relu" else 1.0
+        h = autodiff.Tensor(rng.standard_normal((1, 8)))
+        layers = [h]
+        for _ in range(6):
+            h = f(h @ (rng.standard_normal((8, 8)) * np.sqrt(gain / 8)))
+            layers.append(h)
+        h.sum().backward()
+        expected = [np.linalg.norm(layer.grad) for layer in layers]
+        np.testing.assert_allclose(mlp.layer_gradient_norms(name, depth=6, width=8, seed=5),
+                                   expected, rtol=1e-12)
+
+
+def test_layer_gradient_norms_by_central_differences():
+    # ‖∂(Σ h_L)/∂x‖ of the first layer, checked on the network rebuilt from the same seed
+    depth, width = 3, 5
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((1, width))
+    Ws = [rng.standard_normal((width, width)) * np.sqrt(1 / width) for _ in range(depth)]
+
+    def out(x):
+        for W in Ws:
+            x = np.tanh(x @ W)
+        return x.sum()
+
+    h = 1e-6
+    E = h * np.eye(width)
+    grad = np.array([(out(x + E[j]) - out(x - E[j])) / (2 * h) for j in range(width)])
+    norms = mlp.layer_gradient_norms("tanh", depth=depth, width=width, seed=1)
+    assert norms.shape == (depth + 1,)
+    assert norms[0] == pytest.approx(np.linalg.norm(grad), rel=1e-8)
+    assert norms[-1] == pytest.approx(np.sqrt(width))  # g = 1 at the output
+
+
+def test_layer_gradient_norms_show_the_vanishing_gradient():
+    sig, tanh = mlp.layer_gradient_norms("sigmoid"), mlp.layer_gradient_norms("tanh")
+    assert sig[0] < 1e-4 * sig[-1] and tanh[0] > 0.1 * tanh[-1]
+    with pytest.raises(ValueError, match="activation"):
+        mlp.layer_gradient_norms("softmax")
+    with pytest.raises(ValueError, match="depth"):
+        mlp.layer_gradient_norms("relu", depth=0)
+
+
+# -- skip (residual) connections ----------------------------------------------------------------
+
+RES_SIZES = (5, 6, 6, 4, 4, 3)  # skips around layers 2 (6 -> 6) and 4 (4 -> 4) only
+
+
+def naive_residual_loss(sizes, activation, theta, X, y, l2=0.0):
+    """h_l = h_{l-1} + f(a_l) for equal-width hidden layers, else h_l = f(a_l); row by row."""
+    f = {"sigmoid": lambda a: 1 / (1 + np.exp(-a)), "tanh": np.tanh,
+         "relu": lambda a: np.where(a > 0, a, 0.0)}[activation]
+    layers = layer_params(sizes, theta)
+    total = 0.0
+    for x, label in zip(X, y, strict=True):
+        h = x
+        for i, (W, b) in enumerate(layers):
+            a = np.array([sum(h[k] * W[k, j] for k in range(len(h))) + b[j]
+                          for j in range(W.shape[1])])
+            if i == len(layers) - 1:
+                h = a
+            elif W.shape[0] == W.shape[1]:
+                h = h + f(a)
+            else:
+                h = f(a)
+        total += -math.log(math.exp(h[label]) / sum(math.exp(v) for v in h))
+    return total / len(X) + l2 * sum(float((W ** 2).sum()) for W, _ in layers)
+
+
+def test_residual_skips_exactly_the_equal_width_hidden_layers():
+    model = mlp.MLP(RES_SIZES, seed=0, residual=True)
+    assert model.skips == (False, True, False, True, False)
+    assert mlp.MLP(RES_SIZES, seed=0).skips == (False,) * 5
+    # input width = first hidden width: the input is added too; never around the output layer
+    assert mlp.MLP((4, 4, 4), seed=0, residual=True).skips == (True, False)
+    assert "residual=True" in repr(model) and "residual" not in repr(mlp.MLP(RES_SIZES))
+    assert model.n_params == mlp.MLP(RES_SIZES).n_params  # the same flat θ layout
+    with pytest.raises(TypeError, match="residual"):
+        mlp.MLP(RES_SIZES, residual="yes")
+
+
+@pytest.mark.parametrize("activation", ACTS)
+def test_residual_loss_matches_the_formula_written_row_by_row(activation):
+    model = mlp.MLP(RES_SIZES, activation=activation, seed=1, residual=True)
+    X, y = problem(RES_SIZES, n=5, seed=1)
+    theta = model.theta + 0.1 * np.random.default_rng(2).standard_normal(model.n_params)
+    expected = naive_residual_loss(RES_SIZES, activation, theta, X, y, 0.02)
+    assert model.loss(theta, X, y, l2=0.02) == pytest.approx(expected, rel=1e-12)
+    assert model.loss_and_grad(theta, X, y, l2=0.02)[0] == pytest.approx(expected, rel=1e-12)
+    # the skips change the function: the plain network gives another loss
+    assert mlp.MLP(RES_SIZES, activation=activation).loss(theta, X, y) != pytest.approx(
+        expected, rel=1e-3)
+
+
+@pytest.mark.parametrize("activation", ACTS)
+@pytest.mark.parametrize("sizes", [RES_SIZES, (4, 4, 4, 4, 2)])
+def test_residual_gradient_matches_central_differences(activation, sizes):
+    model = mlp.MLP(sizes, activation=activation, seed=3, residual=True)
+    X, y = problem(sizes, n=7, seed=2)
+    theta = model.theta + 0.1 * np.random.default_rng(6).standard_normal(model.n_params)
+    _, grad = model.loss_and_grad(theta, X, y, l2=0.01)
+    h = 1e-6
+    E = h * np.eye(model.n_params)
+    numeric = (model.loss(theta + E, X, y, 0.01) - model.loss(theta - E, X, y, 0.01)) / (2 * h)
+    np.testing.assert_allclose(grad, numeric, atol=1e-8, rtol=1e-6)
+
+
+def test_residual_forward_on_a_stack_and_in_float32():
+    model = mlp.MLP(RES_SIZES, activation="tanh", seed=0, residual=True)
+    X, y = problem(RES_SIZES)
+    thetas = model.theta + np.random.default_rng(1).standard_normal((2, model.n_params))
+    logits = model.forward(X, thetas)
+    for i in range(2):
+        np.testing.assert_allclose(logits[i], model.forward(X, thetas[i]), rtol=1e-12)
+    small = mlp.MLP(RES_SIZES, activation="tanh", seed=0, residual=True, dtype=np.float32)
+    loss, grad = small.loss_and_grad(small.theta, X.astype(np.float32), y)
+    assert grad.dtype == np.float32
+    np.testing.assert_allclose(grad, model.loss_and_grad(model.theta, X, y)[1], atol=1e-5)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_residual_layers_start_with_the_range_divided_by_sqrt_of_their_number(activation):
+    sizes = (30, 40, 40, 40, 40, 10)  # K = 3 skip layers
+    plain = mlp.MLP(sizes, activation=activation, seed=4)
+    res = mlp.MLP(sizes, activation=activation, seed=4, residual=True)
+    for skip, (W, _), (W0, _) in zip(res.skips, res.unpack(res.theta),
+                                     plain.unpack(plain.theta), strict=True):
+        np.testing.assert_allclose(W, W0 / math.sqrt(3) if skip else W0, rtol=1e-12)
+
+
+def test_a_deep_residual_network_keeps_its_activations_bounded_and_trains(digits):
+    # 20 tanh layers of 32: each skip adds a bounded term, the logits stay of order one
+    sizes = (64, *[32] * 20, 10)
+    model = mlp.MLP(sizes, activation="tanh", seed=0, residual=True)
+    assert np.abs(model.forward(digits.train.X)).max() < 20
+    before = model.loss(model.theta, digits.train.X, digits.train.y)
+    mlp.train(model, digits.train.X, digits.train.y, optim.adam(1e-3), epochs=2, batch_size=32,
+              progress=False)
+    assert model.loss(model.theta, digits.train.X, digits.train.y) < 0.5 * before
+
+
+@pytest.mark.parametrize("activation", ACTS)
+def test_each_layer_scales_the_gradient_by_at_most_its_weight_norm_times_max_f_prime(activation):
+    # notebook 05: g_{h_{l-1}} = (g_{h_l} ⊙ f'(a_l)) W_lᵀ, so ‖g_{h_{l-1}}‖ ≤ ‖W_l‖₂ max|f'(a_l)|
+    # ‖g_{h_l}‖: the bound 4⁻ᴸ of σ holds for the derivative factors, the weights multiply in
+    depth, width = 12, 32
+    norms = mlp.layer_gradient_norms(activation, depth=depth, width=width, seed=0)
+    rng = np.random.default_rng(0)  # the stack of layer_gradient_norms, rebuilt from its seed
+    gain = 2.0 if activation == "relu" else 1.0
+    f, df = mlp.ACTIVATIONS[activation]
+    h = rng.standard_normal((1, width))
+    bounds, spectral = [], []
+    for _ in range(depth):
+        W = rng.standard_normal((width, width)) * np.sqrt(gain / width)
+        a = h @ W
+        h = f(a)
+        bounds.append(np.linalg.norm(W, 2) * np.abs(df(a)).max())
+        spectral.append(np.linalg.norm(W, 2))
+    ratios = norms[:-1] / norms[1:]  # ‖g_{h_{l-1}}‖ / ‖g_{h_l}‖ for l = 1 … depth
+    assert np.all(ratios <= np.array(bounds) * (1 + 1e-12))
+    # the weights are not contractions: ‖W_l‖₂ ≈ 2√gain, so the derivative factors alone are no
+    # bound on the whole gradient
+    assert np.all(np.array(spectral) > 1.5)
+
+
+# ---------------------------------------------------------------------------------------------
+# dead_units: hidden units that output 0 on every example
+
+
+def test_dead_units_counts_units_that_are_zero_on_every_row():
+    model = mlp.MLP((3, 5, 4, 2), activation="relu", seed=0)
+    theta = model.theta.copy()
+    (W1, b1), (W2, b2), _ = model.unpack(theta)
+    X = np.random.default_rng(1).random((40, 3))
+    b1[[0, 3]] = -50.0  # no input in [0, 1]³ switches these on
+    b2[1] = -50.0
+    b2[2] = 50.0  # always on
+    counts = mlp.dead_units(model, X, theta)
+    # written out: a unit is dead when ReLU(a) = 0 for all 40 rows
+    h1 = np.maximum(X @ W1 + b1, 0)
+    h2 = np.maximum(h1 @ W2 + b2, 0)
+    expected = [int((h1 == 0).all(axis=0).sum()), int((h2 == 0).all(axis=0).sum())]
+    assert counts.tolist() == expected and expected[0] >= 2 and expected[1] >= 1
+    smooth = mlp.MLP((3, 5, 2), activation="tanh", seed=0)
+    assert mlp.dead_units(smooth, X).tolist() == [0]  # tanh is 0 only at a = 0
+
+
+def test_dead_units_after_a_far_too_large_learning_rate():
+    """SGD with α = 10 on the digits kills (almost) every ReLU unit: one class for all."""
+    digits = data.load_digits()
+    X, y = digits.train
+    model = mlp.MLP((64, 32, 10), activation="relu", seed=0)
+    before = mlp.dead_units(model, X)[0]
+    mlp.train(model, X, y, optim.sgd(10.0), epochs=2, batch_size=50, progress=False)
+    assert before == 0 and mlp.dead_units(model, X)[0] >= 31
+    assert np.unique(model.predict(X)).size == 1
+
+
+def test_dead_units_rejects_other_models():
+    with pytest.raises(TypeError, match="model must be an MLP"):
+        mlp.dead_units("net", np.zeros((1, 2)))

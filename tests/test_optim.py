@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from npfl_helpers import optim, schedules, surfaces
+from npfl_helpers import optim, schedules
 
 # ---------------------------------------------------------------------------------------------
 # Small problems written out here, independent of npfl_helpers.surfaces
@@ -527,9 +527,10 @@ def test_hyperparams_and_names():
         (lambda: optim.run(optim.sgd(0.1), lambda th: th[:1], np.ones(2), 3), "grad_fn"),
         (lambda: optim.run(optim.sgd(0.1), quad_grad(), np.ones(2), 3, loss_fn=lambda th: th),
          "loss_fn"),
-        (lambda: optim.heavy_ball_optimum(0.0, 1.0), r"lambda_min must be in \(0, inf\)"),
-        (lambda: optim.heavy_ball_optimum(2.0, 1.0), r"lambda_max must be in \[2, inf\)"),
-        (lambda: optim.phase_diagram("sgd", 10.0, 5, [0.1], [0.5]), "name must be one of"),
+        (lambda: optim.make_optimizer("nadam", 0.1), "optimizer must be one of"),
+        (lambda: optim.make_optimizer("sgd", 0.1, beta=-0.5), "beta"),
+        (lambda: optim.make_optimizer("adam", -1.0), "lr"),
+        (lambda: optim.make_optimizer("momentum", 0.1, beta=1.0), "beta"),
     ],
 )
 def test_invalid_arguments_raise(make, match):
@@ -576,40 +577,159 @@ def test_against_torch(ours, theirs):
 
 
 # ---------------------------------------------------------------------------------------------
-# Analysis on quadratics: the heavy-ball optimum and the phase diagram
+# One table of optimisers: factories, labels, the assignment's three
 
 
-def _heavy_ball_rate(alpha, beta, lambdas):
-    """Spectral radius of the heavy-ball iteration θ_{t+1} = θ_t − αλθ_t + β(θ_t − θ_{t−1})."""
-    rho = 0.0
-    for lam in lambdas:
-        M = np.array([[1 + beta - alpha * lam, -beta], [1.0, 0.0]])
-        rho = max(rho, np.abs(np.linalg.eigvals(M)).max())
-    return rho
-
-
-@pytest.mark.parametrize("kappa", [4.0, 100.0, 1000.0])
-@pytest.mark.filterwarnings("error")
-def test_heavy_ball_optimum_is_the_fastest_rate(kappa):
-    a, b = optim.heavy_ball_optimum(1.0, kappa)
-    assert a == pytest.approx(4 / (1 + np.sqrt(kappa)) ** 2)
-    rho = _heavy_ball_rate(a, b, (1.0, kappa))
-    assert rho == pytest.approx((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1), rel=1e-4)
-    for da in (0.9, 1.1):
-        for db in (-0.02, 0.0, 0.02):
-            if (da, db) != (1.0, 0.0):
-                assert _heavy_ball_rate(a * da, b + db, (1.0, kappa)) > rho
+def test_labels_name_every_optimizer_in_the_same_order():
+    assert list(optim.LABELS) == list(optim.OPTIMIZERS)
+    assert optim.LABELS == {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
+                            "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
+    assert set(optim.ASSIGNMENT_OPTIMIZERS) <= set(optim.OPTIMIZERS)
 
 
 @pytest.mark.filterwarnings("error")
-def test_phase_diagram_is_one_broadcast_run_per_optimizer():
-    lrs, betas = np.array([1e-3, 0.01, 0.1]), np.array([0.0, 0.9])
-    ratio, div = optim.phase_diagram("momentum", 10.0, 40, lrs, betas)
-    assert ratio.shape == div.shape == (3, 2)
-    s = surfaces.quadratic(kappa=10.0)
-    for i, lr in enumerate(lrs):
-        for j, beta in enumerate(betas):
-            traj = optim.run(optim.momentum(lr=lr, beta=beta), s.grad, s.start, 40)
-            assert div[i, j] == traj.diverged
-            if not traj.diverged:
-                assert ratio[i, j] == pytest.approx(s.f(traj.thetas[-1]) / s.f(s.start))
+def test_make_optimizer_builds_the_lecture_optimisers():
+    theta, g = np.array([1.0, -2.0]), np.array([0.5, 0.25])
+    sgd = optim.make_optimizer("sgd", 0.1)
+    new, _ = sgd.step(theta, sgd.init(theta), lambda th: g)
+    np.testing.assert_allclose(new, theta - 0.1 * g)
+    mom = optim.make_optimizer("momentum", 0.1)
+    state = mom.init(theta)
+    th1, state = mom.step(theta, state, lambda th: g)
+    th2, _ = mom.step(th1, state, lambda th: g)
+    # v₁ = −αg, v₂ = βv₁ − αg = −α(1 + β)g with β = 0.9
+    np.testing.assert_allclose(th2 - th1, -0.1 * 1.9 * g)
+    adam = optim.make_optimizer("adam", 1e-3)
+    assert adam.name == optim.adam().name
+    th, _ = adam.step(theta, adam.init(theta), lambda th: g)
+    np.testing.assert_allclose(th, theta - 1e-3 * np.sign(g), rtol=1e-6)  # first step ≈ α·sign g
+    with pytest.raises(ValueError, match="optimizer"):
+        optim.make_optimizer("nadam", 0.1)
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
+def test_make_optimizer_is_the_factory_of_the_table(name):
+    ours = optim.make_optimizer(name, schedules.constant(0.05), beta=0.8)
+    ref = optim.OPTIMIZERS[name](0.05, **{"sgd": {}, "momentum": {"beta": 0.8},
+                                          "adam": {"beta1": 0.8}}[name])
+    assert ours.name == ref.name == name
+    theta = np.array([0.3, -1.2, 2.0])
+    (a, _), (b, _) = run_steps(ours, noisy_grad(), theta, 5), run_steps(ref, noisy_grad(), theta, 5)
+    np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name, hyper", [
+    ("sgd", {"lr": 0.05}),
+    ("momentum", {"lr": 0.05, "beta": 0.7}),
+    ("nesterov", {"lr": 0.05, "beta": 0.7}),
+    ("adagrad", {"lr": 0.05}),
+    ("rmsprop", {"lr": 0.05, "beta": 0.7}),
+    ("adam", {"lr": 0.05, "beta1": 0.7}),
+])
+def test_make_optimizer_gives_every_optimizer_its_one_beta(name, hyper):
+    """β is momentum's, Nesterov's and RMSProp's β and Adam's β₁; the rest keep defaults."""
+    ours = optim.make_optimizer(name, 0.05, beta=0.7)
+    ref = optim.OPTIMIZERS[name](**hyper)
+    assert ours.name == name and ours.hyperparams == ref.hyperparams
+    theta = np.array([0.3, -1.2, 2.0])
+    (a, _), (b, _) = run_steps(ours, noisy_grad(), theta, 4), run_steps(ref, noisy_grad(), theta, 4)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_optim_holds_no_quadratic_theory():
+    for name in ("heavy_ball_optimum", "phase_diagram"):
+        assert not hasattr(optim, name) and name not in optim.__all__
+
+
+# ---------------------------------------------------------------------------------------------
+# Adam with decoupled weight decay (AdamW): θ ← θ − αλθ − α ŝ/√(r̂ + ε), both at the old θ
+
+
+def ref_adamw(theta, grad, lr, b1, b2, eps, lam, n, inside=True):
+    """AdamW written out with Python floats; ``lr`` is a function of the updates done."""
+    theta, s, r = list(theta), [0.0] * len(theta), [0.0] * len(theta)
+    lam = list(np.broadcast_to(lam, len(theta)))
+    out = [list(theta)]
+    for t in range(1, n + 1):
+        g = grad(np.array(theta))
+        a = lr(t - 1)
+        s = [b1 * si + (1 - b1) * gi for si, gi in zip(s, g, strict=True)]
+        r = [b2 * ri + (1 - b2) * gi * gi for ri, gi in zip(r, g, strict=True)]
+        s_hat = [si / (1 - b1**t) for si in s]
+        r_hat = [ri / (1 - b2**t) for ri in r]
+        den = [math.sqrt(ri + eps) if inside else math.sqrt(ri) + eps for ri in r_hat]
+        theta = [th - a * li * th - a * si / d
+                 for th, li, si, d in zip(theta, lam, s_hat, den, strict=True)]
+        out.append(theta)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("inside", [True, False])
+@pytest.mark.parametrize("lam", [0.3, np.array([0.5, 0.0, 2.0])])
+def test_adamw_matches_the_written_out_update(inside, lam):
+    placement = "inside" if inside else "outside"
+    opt = optim.adam(0.05, 0.8, 0.95, 1e-3, eps_placement=placement, weight_decay=lam)
+    got, _ = run_steps(opt, G, THETA0, N)
+    np.testing.assert_allclose(got, ref_adamw(THETA0, G, lambda t: 0.05, 0.8, 0.95, 1e-3, lam,
+                                              N, inside=inside), rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(opt.hyperparams["weight_decay"], lam)
+
+
+def test_adamw_decay_follows_the_schedule():
+    sched = schedules.exponential_decay(0.05, 10, 0.5)
+    got, _ = run_steps(optim.adam(sched, weight_decay=0.7), G, THETA0, N)
+    np.testing.assert_allclose(got, ref_adamw(THETA0, G, sched, 0.9, 0.999, 1e-8, 0.7, N),
+                               rtol=1e-12, atol=1e-14)
+
+
+def test_adamw_with_zero_decay_is_adam_exactly():
+    a, _ = run_steps(optim.adam(0.05, weight_decay=0.0), G, THETA0, N)
+    b, _ = run_steps(optim.adam(0.05), G, THETA0, N)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_l2_penalty_in_adam_is_not_weight_decay():
+    """With the L2 gradient 2λθ inside g, Adam divides it by √r̂: a parameter whose loss gradient
+    is 0 moves by about α per step whatever its size and λ, while AdamW shrinks every parameter
+    by the same factor 1 − αλ per step."""
+    lr, lam = 0.01, 0.05
+    theta = np.array([3.0, -0.3])
+    l2 = optim.run(optim.adam(lr), lambda th: 2 * lam * th, theta, 20).thetas
+    wd = optim.run(optim.adam(lr, weight_decay=lam), lambda th: 0 * th, theta, 20).thetas
+    np.testing.assert_allclose(wd[-1], theta * (1 - lr * lam) ** 20, rtol=1e-12)
+    np.testing.assert_allclose(np.abs(l2[-1] - theta), 20 * lr, rtol=0.1)  # ≈ α per step, both
+    kept_l2, kept_wd = l2[-1] / theta, wd[-1] / theta  # the fraction of each θ_i kept
+    assert math.isclose(*kept_wd) and kept_l2[1] < 0.5 * kept_l2[0]  # 0.99, 0.99 vs 0.93, 0.37
+
+
+def test_adamw_runs_on_a_batch_and_keeps_float32():
+    lam = np.array([[0.1], [1.0]])  # one λ per run
+    traj = optim.run(optim.adam(0.05, weight_decay=lam), quad_grad(), np.ones((2, 2)), 20)
+    single = optim.run(optim.adam(0.05, weight_decay=1.0), quad_grad(), np.ones(2), 20)
+    np.testing.assert_allclose(traj.thetas[:, 1], single.thetas, rtol=1e-12)
+    th, _ = optim.adam(0.05, weight_decay=0.1).step(np.ones(3, np.float32),
+                                                    optim.adam().init(np.ones(3, np.float32)),
+                                                    lambda th: th)
+    assert th.dtype == np.float32
+
+
+@pytest.mark.parametrize("bad", [-0.1, np.inf, np.nan, np.array([0.1, -1.0, 0.0])])
+def test_adamw_rejects_a_negative_decay(bad):
+    with pytest.raises(ValueError, match=r"weight_decay must be in \[0, inf\)"):
+        optim.adam(0.01, weight_decay=bad)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("lam", [0.01, 0.5])
+def test_adamw_against_torch(lam):
+    torch = pytest.importorskip("torch")
+    opt = optim.adam(0.05, 0.9, 0.99, 1e-6, eps_placement="outside", weight_decay=lam)
+    p = torch.tensor(THETA0, dtype=torch.float64, requires_grad=True)
+    topt = torch.optim.AdamW([p], lr=0.05, betas=(0.9, 0.99), eps=1e-6, weight_decay=lam)
+    ours, state = THETA0, opt.init(THETA0)
+    for _ in range(N):
+        ours, state = opt.step(ours, state, G)
+        topt.zero_grad()
+        p.grad = torch.tensor(G(p.detach().numpy()))
+        topt.step()
+        np.testing.assert_allclose(p.detach().numpy(), ours, rtol=1e-10, atol=1e-12)

@@ -1,4 +1,4 @@
-"""Tests for the gradient-descent and backpropagation figures of npfl_helpers.plots."""
+"""Tests for npfl_helpers.plots.training: per-epoch curves of an MLP's training (notebook 06)."""
 
 
 import matplotlib
@@ -8,170 +8,107 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from npfl_helpers import plots  # noqa: E402
+from npfl_helpers import data, mlp, optim, plots  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("strict_warnings")
 
 
-def axes(n=1):
-    fig, axs = plots.new_figure(n)
-    return fig, axs
+def axes():
+    fig, (ax_loss, ax_acc) = plots.new_figure(2)
+    return ax_loss, ax_acc
 
 
-def render(fig):
-    fig.canvas.draw()  # mathtext and layout errors only show when drawn
+HISTORY = {"train_loss": [2.0, 1.0, 0.5], "train_accuracy": [0.4, 0.7, 0.9],
+           "dev_loss": [1.8, 1.1, 0.9], "dev_accuracy": [0.5, 0.7, 0.8]}
 
 
-def test_new_names_are_exported():
-    for name in ("plot_training_curves", "plot_minibatch_cloud", "plot_gradient_variance",
-                 "plot_loss_line", "plot_loss_plane", "plot_activations",
-                 "plot_difference_errors", "plot_matrices", "ACTIVATION_COLORS"):
-        assert name in plots.__all__
-        assert hasattr(plots, name)
+def test_exported():
+    for name in ("plot_history", "update_history", "fit_history_axes", "history_curves",
+                 "history_legend", "HistoryArtists"):
+        assert name in plots.__all__ and hasattr(plots, name)
 
 
-def test_training_curves():
-    fig, (ax,) = axes()
-    curves = {"SGD, m = N": ([0, 1, 2], [2.0, 1.0, 0.5]),
-              "minibatch, m = 32": ([0, 1, 2], [2.0, 0.3, 0.0])}
-    lines = plots.plot_training_curves(ax, curves)
-    assert [ln.get_label() for ln in lines] == list(curves)
-    assert lines[0].get_color() == plots.OPTIMIZER_COLORS["sgd"]  # names an optimiser
-    assert lines[1].get_color() != lines[0].get_color()
-    assert np.isnan(lines[1].get_ydata()[-1])  # 0 cannot be shown on a log axis
-    assert ax.get_yscale() == "log" and ax.get_xscale() == "linear"
-    fig2, (ax2,) = axes()
-    lines2 = plots.plot_training_curves(ax2, curves, colors={"SGD, m = N": "#123456",
-                                                             "minibatch, m = 32": "#654321"},
-                                        logx=True, logy=False)
-    assert lines2[0].get_color() == "#123456"
-    assert np.isnan(lines2[0].get_xdata()[0])  # x = 0 on a log axis
-    assert ax2.get_xscale() == "log"
-    render(fig)
-    render(fig2)
+def test_plot_history_draws_train_dashed_dev_solid_with_the_values():
+    ax_loss, ax_acc = axes()
+    a = plots.plot_history(ax_loss, ax_acc, HISTORY, label="run", color="#E69F00")
+    assert isinstance(a, plots.HistoryArtists)
+    for line, key in ((a.train_loss, "train_loss"), (a.dev_loss, "dev_loss"),
+                      (a.train_accuracy, "train_accuracy"), (a.dev_accuracy, "dev_accuracy")):
+        np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3])
+        np.testing.assert_array_equal(line.get_ydata(), HISTORY[key])
+        assert line.get_color() == "#E69F00"
+    assert a.train_loss.get_linestyle() == "--" and a.dev_loss.get_linestyle() == "-"
+    assert a.dev_loss.axes is ax_loss and a.dev_accuracy.axes is ax_acc
+    assert ax_loss.get_yscale() == "log" and ax_acc.get_yscale() == "linear"
+    assert ax_loss.get_xlabel() == "epoch" and "accuracy" in ax_acc.get_ylabel()
+    assert len(a.diverged.get_xdata()) == 0
+    assert [t.get_text() for t in ax_loss.legend().get_texts()] == ["run"]  # one entry per run
 
 
-def test_minibatch_cloud():
-    fig, (ax,) = axes()
-    pts = np.array([[1.0, 0.5], [-1.0, 0.0], [3.0, -0.5]])
-    art = plots.plot_minibatch_cloud(ax, pts, [1.0, 0.0], lim=((-2, 4), (-1, 1)))
-    np.testing.assert_allclose(art.points.get_offsets(), pts)
-    np.testing.assert_allclose(np.ravel(art.mean.get_data()), [1.0, 0.0])
-    np.testing.assert_allclose(np.ravel(art.full.get_data()), [1.0, 0.0])
-    assert np.allclose(art.boundary.get_xdata(), 0.0)
-    assert ax.get_xlim() == (-2, 4) and not ax.get_autoscale_on()
-    render(fig)
+def test_update_history_replaces_the_data_colour_and_alpha():
+    ax_loss, ax_acc = axes()
+    a = plots.plot_history(ax_loss, ax_acc, {"train_loss": [], "train_accuracy": []})
+    plots.update_history(a, HISTORY, color="#D55E00", alpha=0.3)
+    np.testing.assert_array_equal(a.dev_accuracy.get_ydata(), HISTORY["dev_accuracy"])
+    assert all(line.get_alpha() == 0.3 and line.get_color() == "#D55E00" for line in a)
+    diverged = dict(HISTORY, train_loss=[2.0, np.nan, np.nan], diverged=True)
+    plots.update_history(a, diverged)
+    np.testing.assert_array_equal(a.diverged.get_xdata(), [2.0])
+    ax_loss.figure.canvas.draw()
 
 
-def test_gradient_variance():
-    fig, (ax,) = axes()
-    m = np.array([1, 2, 4, 8])
-    art = plots.plot_gradient_variance(ax, m, [4.0, 2.0, 1.0, 0.0],
-                                       {"a": (m, 4.0 / m), "b": (m, np.r_[4.0, 2.0, 1.0, 0.0])},
-                                       current=2, N=8)
-    assert np.isnan(art.measured.get_ydata()[-1])  # the exact 0 at m = N is not drawn
-    assert art.curves["a"].get_linestyle() == "-" and art.curves["b"].get_linestyle() == "--"
-    assert np.isnan(art.curves["b"].get_ydata()[-1])
-    x, y = art.current.get_data()
-    assert list(x) == [2] and list(y) == [2.0]
-    assert ax.get_xscale() == ax.get_yscale() == "log"
-    fig2, (ax2,) = axes()
-    art2 = plots.plot_gradient_variance(ax2, m, 4.0 / m)
-    assert art2.curves == {} and len(art2.current.get_xdata()) == 0
-    render(fig)
+def test_fit_history_axes_shows_all_epochs_and_the_finite_values():
+    ax_loss, ax_acc = axes()
+    long = {k: v + v[-1:] * 2 for k, v in HISTORY.items()}  # 5 epochs
+    blown = {"train_loss": [5.0, 1e8, np.inf], "train_accuracy": [0.1, 0.1, 0.1],
+             "dev_loss": [4.0, np.nan, np.nan], "dev_accuracy": [0.12, 0.1, 0.1]}
+    for h in (long, blown):
+        plots.plot_history(ax_loss, ax_acc, h)
+    plots.fit_history_axes(ax_loss, ax_acc, [long, blown])
+    assert ax_loss.get_xlim() == (0.5, 5.5) and ax_acc.get_xlim() == (0.5, 5.5)
+    lo, hi = ax_loss.get_ylim()
+    assert lo <= 0.5 and hi == 1e3  # the smallest loss shown, the blown-up one capped at 10³
+    lo, hi = ax_acc.get_ylim()
+    assert lo == pytest.approx(0.1) and hi > 1.0  # lowest accuracy rounded down to 0.05; 1 shown
+    plots.fit_history_axes(ax_loss, ax_acc, [long], epochs=20)
+    assert ax_loss.get_xlim() == (0.5, 20.5)
+    ax_loss.figure.canvas.draw()
 
 
-def test_loss_line_marks_both_ends():
-    fig, (ax,) = axes()
-    alphas = np.linspace(-0.5, 1.5, 21)
-    losses = 1 + (alphas - 1) ** 2
-    line = plots.plot_loss_line(ax, alphas, losses)
-    np.testing.assert_allclose(line.get_ydata(), losses)
-    texts = [t.get_text() for t in ax.texts]
-    assert any("initial" in t for t in texts) and any("trained" in t for t in texts)
-    assert ax.get_yscale() == "log"
-    fig2, (ax2,) = axes()
-    plots.plot_loss_line(ax2, np.linspace(0.2, 0.8, 5), np.ones(5))  # neither end in range
-    assert len(ax2.texts) == 0
-    render(fig)
+def test_fit_history_axes_accepts_empty_histories():
+    ax_loss, ax_acc = axes()
+    plots.fit_history_axes(ax_loss, ax_acc, [{"train_loss": [], "train_accuracy": []}])
+    assert np.isfinite(ax_acc.get_ylim()).all()
 
 
-def test_loss_plane_log_levels():
-    fig, (ax,) = axes()
-    a = np.linspace(-1, 1, 21)
-    b = np.linspace(-1, 1, 11)
-    grid = 0.01 + np.add.outer(b**2, 3 * a**2) * 10
-    cs = plots.plot_loss_plane(ax, a, b, grid, n_levels=12)
-    levels = np.asarray(cs.levels)
-    assert len(levels) == 12
-    np.testing.assert_allclose(levels[0], grid.min())
-    np.testing.assert_allclose(levels[-1], grid.max())
-    ratios = levels[1:] / levels[:-1]
-    np.testing.assert_allclose(ratios, ratios[0])  # log-spaced
-    assert len(fig.axes) == 2  # the colour bar
-    render(fig)
-    fig2, (ax2,) = axes()
-    grid2 = grid.copy()
-    grid2[0, 0] = np.nan
-    plots.plot_loss_plane(ax2, a, b, grid2, colorbar=False)  # NaN does not break it
-    assert len(fig2.axes) == 1
-    render(fig2)
-    with pytest.raises(ValueError, match="n_levels"):
-        plots.plot_loss_plane(ax2, a, b, grid, n_levels=1)
+def test_history_legend_explains_styles_and_runs():
+    ax_loss, _ = axes()
+    leg = plots.history_legend(ax_loss, {"λ = 0": "#CC79A7", "λ = 0.001": "#009E73"})
+    assert [t.get_text() for t in leg.get_texts()] == ["train", "dev", "λ = 0", "λ = 0.001"]
+    styles = [h.get_linestyle() for h in leg.legend_handles[:2]]
+    assert styles == ["--", "-"]
 
 
-def test_activations_and_derivatives():
-    fig, (ax_f, ax_d) = axes(2)
-    a = np.linspace(-4, 4, 81)  # contains 0
-    arts = plots.plot_activations(ax_f, ax_d, a=a)
-    assert set(arts) == {"sigmoid", "tanh", "relu"}
-    s = 1 / (1 + np.exp(-a))
-    np.testing.assert_allclose(arts["sigmoid"].f.get_ydata(), s)
-    np.testing.assert_allclose(arts["sigmoid"].df.get_ydata(), s * (1 - s))
-    np.testing.assert_allclose(arts["tanh"].df.get_ydata(), 1 / np.cosh(a) ** 2)
-    d = arts["relu"].df.get_ydata()
-    assert np.nanmax(d) == 1.0 and np.nanmin(d) == 0.0
-    assert np.isnan(d[40])  # the break at the jump: no vertical segment at a = 0
-    assert np.all(d[a < 0] == 0) and np.all(d[41:] == 1)
-    filled, hollow = arts["relu"].extras
-    assert list(filled.get_ydata()) == [0] and list(hollow.get_ydata()) == [1]
-    assert arts["tanh"].f.get_color() == plots.ACTIVATION_COLORS["tanh"]
-    assert arts["sigmoid"].extras == []
-    render(fig)
+def test_a_real_training_run_plots_without_warnings():
+    d = data.load_small(60, 30)
+    model = mlp.MLP((64, 16, 10), seed=0)
+    h = mlp.train(model, *d.train, optim.adam(0.01), 4, 20, *d.dev, progress=False)
+    ax_loss, ax_acc = axes()
+    a = plots.plot_history(ax_loss, ax_acc, h, label="Adam", color=plots.color_for("adam"))
+    plots.fit_history_axes(ax_loss, ax_acc, [h])
+    np.testing.assert_allclose(a.dev_loss.get_ydata(), h.dev_loss)
+    assert h.train_loss[-1] < h.train_loss[0]
+    ax_loss.figure.canvas.draw()
 
 
-def test_difference_errors_with_guides():
-    fig, (ax,) = axes()
-    h = np.logspace(-8, 0, 33)
-    errors = {"forward": 0.5 * h, "central": 0.1 * h**2 + 0.0 * h}
-    errors["central"][0] = 0.0  # an exact zero is drawn at the floor
-    lines = plots.plot_difference_errors(ax, h, errors, guides={"O(h)": ("forward", 1),
-                                                                "O(h²)": ("central", 2)},
-                                         styles={"central": "--"})
-    assert len(lines) == 2 and lines[1].get_linestyle() == "--"
-    assert lines[1].get_ydata()[0] == 1e-18
-    guides = ax.lines[2:]
-    assert len(guides) == 2
-    gx, gy = guides[1].get_xdata(), guides[1].get_ydata()
-    slope = np.polyfit(np.log(gx), np.log(gy), 1)[0]
-    assert slope == pytest.approx(2.0)
-    # the guide runs parallel to the curve, a factor `offset` = 0.1 below it at h = 1e-2
-    i = np.argmin(np.abs(gx - 1e-2))
-    assert gy[i] == pytest.approx(0.1 * 0.1 * gx[i] ** 2)
-    assert [t.get_text() for t in ax.texts] == ["O(h)", "O(h²)"]
-    render(fig)
-
-
-def test_matrices_shared_scale():
-    fig, axs = axes(3)
-    J = np.array([[1.0, -2.0], [0.5, 0.0], [0.0, 3.0]])
-    ims = plots.plot_matrices(axs, {"A": J, "B": J + 1e-9, "difference": np.full((3, 2), 1e-9)})
-    assert all(im.get_clim() == pytest.approx((-3.0, 3.0)) for im in ims)
-    assert axs[2].get_title() == "difference"
-    fig2, axs2 = axes(2)
-    ims2 = plots.plot_matrices(axs2, {"A": J, "zero": np.zeros((3, 2))}, shared=False,
-                               colorbar=False)
-    assert ims2[1].get_clim() == (-1.0, 1.0)  # an all-zero matrix still gets a scale
-    with pytest.raises(ValueError, match="one axis per matrix"):
-        plots.plot_matrices(axs2, {"A": J})
-    render(fig)
+def test_plot_accuracies_one_labelled_dot_per_run_top_down():
+    fig, (ax,) = plots.new_figure(1)
+    acc = {"SGD, α = 0.01": 0.81, "Adam, α = 0.001": 0.953, "Momentum": 0.9}
+    dots = plots.plot_accuracies(ax, acc, {"SGD, α = 0.01": "#000000", "Adam, α = 0.001":
+                                           "#D55E00", "Momentum": "#E69F00"}, xlabel="dev acc")
+    np.testing.assert_allclose(dots.get_offsets()[:, 0], list(acc.values()))
+    np.testing.assert_array_equal(dots.get_offsets()[:, 1], [2, 1, 0])  # first run on top
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(acc)
+    assert [t.get_text() for t in ax.texts] == ["81.0%", "95.3%", "90.0%"]
+    assert ax.get_xlim() == pytest.approx((0.78, 1.0)) and ax.get_xlabel() == "dev acc"
+    fig.canvas.draw()

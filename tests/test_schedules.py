@@ -460,7 +460,10 @@ def test_as_schedule_floats_arrays_and_callables():
     def custom(t):
         return 0.1 / (1 + np.asarray(t))
 
-    assert S.as_schedule(custom) is custom
+    wrapped = S.as_schedule(custom)  # a caller's schedule: its values are checked at each call
+    assert wrapped.__wrapped__ is custom and wrapped(3) == custom(3)
+    with pytest.raises(ValueError, match=r"lr \(a learning-rate schedule\) returned -0.1 at step"):
+        S.as_schedule(lambda t: -0.1)(2)
     grid = np.array([[0.1], [0.2], [0.4]])  # a grid of learning rates that broadcasts over θ
     g = S.as_schedule(grid)
     np.testing.assert_array_equal(g(7), grid)
@@ -542,27 +545,63 @@ def test_large_steps_raise_no_warning():
     assert S.cosine_decay_restarts(0.1, 1, t_mul=2.0, m_mul=0.1)(10**9) == pytest.approx(0.0)
 
 
-@pytest.mark.parametrize("kind, params, expected", [
-    ("constant", {}, (True, False)),
-    ("exponential_decay", {"decay_rate": 0.5}, (False, True)),
-    ("exponential_decay", {"decay_rate": 1.0}, (True, False)),
-    ("inverse_time_decay", {}, (True, True)),
-    ("inverse_sqrt_decay", {}, (True, False)),
-    ("cosine_decay", {"alpha": 0.0}, (False, True)),
-    ("cosine_decay", {"alpha": 0.1}, (True, False)),
-    ("cosine_decay_restarts", {"alpha": 0.0, "m_mul": 0.4, "t_mul": 2.0}, (False, True)),
-    ("cosine_decay_restarts", {"alpha": 0.0, "m_mul": 0.6, "t_mul": 2.0}, (True, True)),
-    ("cosine_decay_restarts", {"alpha": 0.0, "m_mul": 0.8, "t_mul": 2.0}, (True, False)),
-    ("polynomial_decay", {"end_lr": 1e-4}, (True, False)),
-    ("polynomial_decay", {"end_lr": 0.0}, (False, True)),  # zero after decay_steps
+@pytest.mark.parametrize("schedule, expected", [
+    (S.constant(0.1), (True, False)),
+    (0.1, (True, False)),  # a float is a constant schedule
+    (S.exponential_decay(0.1, 10, 0.5), (False, True)),
+    (S.exponential_decay(0.1, 10, 1.0), (True, False)),
+    (S.exponential_decay(0.1, 10, 0.5, staircase=True), (False, True)),
+    (S.inverse_time_decay(0.1, 10, 1.0), (True, True)),
+    (S.inverse_time_decay(0.1, 10, 1.0, staircase=True), (True, True)),
+    (S.inverse_sqrt_decay(0.1), (True, False)),
+    (S.inverse_sqrt_decay(0.1, warmup_steps=50), (True, False)),
+    (S.cosine_decay(0.1, 100, alpha=0.0), (False, True)),
+    (S.cosine_decay(0.1, 100, alpha=0.1), (True, False)),
+    (S.cosine_decay(0.0, 100, alpha=0.1, warmup_target=0.1, warmup_steps=10), (True, False)),
+    (S.cosine_decay_restarts(0.1, 10, t_mul=2.0, m_mul=0.4), (False, True)),
+    (S.cosine_decay_restarts(0.1, 10, t_mul=2.0, m_mul=0.6), (True, True)),
+    (S.cosine_decay_restarts(0.1, 10, t_mul=2.0, m_mul=0.8), (True, False)),
+    (S.cosine_decay_restarts(0.1, 10, t_mul=2.0, m_mul=0.4, alpha=0.1), (True, False)),
+    (S.polynomial_decay(0.1, 100, end_lr=1e-4), (True, False)),
+    (S.polynomial_decay(0.1, 100, end_lr=0.0), (False, True)),  # zero after decay_steps
     # cycling to 0: block k adds ∝ (k+1)^-p to Σα and ∝ (k+1)^-2p to Σα²
-    ("polynomial_decay", {"end_lr": 0.0, "cycle": True, "power": 1.0}, (True, True)),
-    ("polynomial_decay", {"end_lr": 0.0, "cycle": True, "power": 2.0}, (False, True)),
-    ("polynomial_decay", {"end_lr": 0.0, "cycle": True, "power": 0.5}, (True, False)),
+    (S.polynomial_decay(0.1, 100, end_lr=0.0, cycle=True, power=1.0), (True, True)),
+    (S.polynomial_decay(0.1, 100, end_lr=0.0, cycle=True, power=2.0), (False, True)),
+    (S.polynomial_decay(0.1, 100, end_lr=0.0, cycle=True, power=0.5), (True, False)),
+    (S.piecewise_constant([10, 20], [0.1, 0.01, 0.001]), (True, False)),
+    # a warm-up does not change the tail: the verdict of the schedule it warms up
+    (S.linear_warmup(S.cosine_decay(0.1, 100), 10), (False, True)),
+    (S.linear_warmup(S.inverse_time_decay(0.1, 10, 1.0), 10), (True, True)),
+    (S.linear_warmup(0.1, 10), (True, False)),
+], ids=lambda v: getattr(v, "label", None) if callable(v) else None)
+@pytest.mark.filterwarnings("error")
+def test_robbins_monro_verdict(schedule, expected):
+    assert S.robbins_monro_verdict(schedule) == expected
+
+
+@pytest.mark.parametrize("schedule, expected", [
+    (S.inverse_time_decay(1.0, 1, 1.0), (True, True)),      # α_t = 1/(t+1)
+    (S.inverse_sqrt_decay(1.0), (True, False)),             # α_t = 1/√(t+1)
+    (S.exponential_decay(1.0, 1, 0.9), (False, True)),      # α_t = 0.9^t
+    (S.constant(1.0), (True, False)),
 ])
 @pytest.mark.filterwarnings("error")
-def test_robbins_monro_verdict(kind, params, expected):
-    assert S.robbins_monro_verdict(kind, params) == expected
+def test_robbins_monro_verdict_agrees_with_the_partial_sums(schedule, expected):
+    """Σα and Σα² written out over 10⁶ steps: growing like log t, √t or t — or levelled off."""
+    t = np.arange(10**6, dtype=np.float64)
+    alpha = np.asarray(schedule(t.astype(np.int64)), dtype=np.float64)
+    A, B = np.cumsum(alpha), np.cumsum(alpha**2)
+
+    def grows(c):  # the last 9·10⁵ steps still add more than 1
+        return c[-1] - c[10**5] > 1.0
+
+    assert (grows(A), not grows(B)) == expected == S.robbins_monro_verdict(schedule)
+
+
+@pytest.mark.parametrize("bad", [lambda t: 0.1, "constant", -0.1, None])
+def test_robbins_monro_verdict_needs_a_schedule_of_this_module(bad):
+    with pytest.raises(ValueError, match="schedule"):
+        S.robbins_monro_verdict(bad)
 
 
 @pytest.mark.filterwarnings("error")
@@ -574,6 +613,76 @@ def test_robbins_monro_verdict_of_restarts_matches_the_partial_sums():
     assert np.all(np.diff(np.diff(A[ends])) > 0)  # per-period gains of Σα grow
     gains = np.diff(B[ends])
     assert np.all(gains[1:] < gains[:-1]) and gains[-1] < 0.01 * B[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# The mnist_training assignment's decay: lr_schedule
+
+
+@pytest.mark.parametrize("lr, final, T", [(0.01, 1e-4, 220), (0.1, 0.001, 7), (1e-3, 0.05, 33)])
+def test_linear_decay_is_the_straight_line_and_ends_exactly_at_the_final_rate(lr, final, T):
+    s = S.lr_schedule(lr, "linear", final, decay_steps=T)
+    t = np.arange(T + 1)
+    expected = lr + (final - lr) * t / T  # α_t = α₀ + (α_T − α₀) t/T
+    np.testing.assert_allclose(s(t), expected, rtol=1e-12)
+    assert s(0) == pytest.approx(lr, rel=1e-15)  # (α₀ − α_T)·1 + α_T: rounding only
+    assert s(T) == final  # after the last update, exactly
+    assert s(T - 1) != final  # the last update itself still uses a (slightly) different rate
+    assert s(T + 5) == final  # and it stays there
+
+
+@pytest.mark.parametrize("lr, final, T", [(0.01, 1e-4, 220), (0.1, 0.003, 7), (1e-3, 0.05, 33)])
+def test_exponential_decay_is_geometric_and_ends_at_the_final_rate(lr, final, T):
+    s = S.lr_schedule(lr, "exponential", final, decay_steps=T)
+    t = np.arange(T + 1)
+    expected = np.exp(np.log(lr) + (np.log(final) - np.log(lr)) * t / T)
+    np.testing.assert_allclose(s(t), expected, rtol=1e-12)
+    assert abs(s(T) - final) <= np.spacing(final)  # at most one unit in the last place
+    ratios = s(t[1:]) / s(t[:-1])
+    np.testing.assert_allclose(ratios, (final / lr) ** (1 / T), rtol=1e-12)  # constant factor
+
+
+def test_no_decay_is_constant_and_ignores_the_final_rate():
+    s = S.lr_schedule(0.3, "none", None, decay_steps=5)
+    np.testing.assert_array_equal(s(np.arange(10)), 0.3)
+
+
+def test_lr_schedule_is_one_of_the_module_schedules():
+    assert S.DECAYS == ("none", "linear", "exponential")
+    names = [S.lr_schedule(0.1, d, 0.01, 10).name for d in S.DECAYS]
+    assert names == ["constant", "polynomial_decay", "exponential_decay"]
+    assert S.robbins_monro_verdict(S.lr_schedule(0.1, "linear", 0.01, 10)) == (True, False)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"learning_rate": 0.1, "decay": "cosine", "learning_rate_final": 0.01}, "decay"),
+    ({"learning_rate": 0.0, "decay": "none"}, "learning_rate"),
+    ({"learning_rate": 0.1, "decay": "linear", "learning_rate_final": None}, "learning_rate_final"),
+    ({"learning_rate": 0.1, "decay": "exponential", "learning_rate_final": -1.0},
+     "learning_rate_final"),
+    ({"learning_rate": 0.1, "decay": "linear", "learning_rate_final": 0.01, "decay_steps": 0},
+     "decay_steps"),
+])
+def test_lr_schedule_rejects_bad_arguments_by_name(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        S.lr_schedule(**kwargs)
+
+
+def test_training_with_the_schedule_uses_exactly_decay_steps_updates():
+    from npfl_helpers import data, mlp, optim
+
+    epochs, batch = 3, 25
+    small = data.load_small(n_train=60, n_dev=40)
+    total = epochs * math.ceil(60 / batch)
+    seen = []
+
+    def spy(t):
+        seen.append(int(t))
+        return S.lr_schedule(0.1, "linear", 0.01, total)(t)
+
+    model = mlp.MLP((64, 8, 10), seed=0)
+    mlp.train(model, *small.train, optim.sgd(spy), epochs, batch, progress=False)
+    assert seen == list(range(total))  # updates 0 … T−1: the rate after the last one is α_T
 
 
 # ---------------------------------------------------------------------------------------------

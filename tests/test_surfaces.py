@@ -243,16 +243,18 @@ def test_registry():
 @pytest.mark.parametrize(
     "call, pattern",
     [
-        (lambda: surfaces.quadratic(kappa=0.5), r"kappa must be in \[1, inf\); got 0.5"),
+        (lambda: surfaces.quadratic(kappa=0.5), r"kappa must be in \[1, 1e\+12\]; got 0.5"),
         (lambda: surfaces.quadratic(kappa=np.nan), r"kappa"),
-        (lambda: surfaces.quadratic(kappa=np.inf), r"kappa must be in \[1, inf\)"),
+        (lambda: surfaces.quadratic(kappa=np.inf), r"kappa must be in \[1, 1e\+12\]"),
+        (lambda: surfaces.quadratic(kappa=1e13), r"kappa must be in \[1, 1e\+12\]; got 1"),
         (lambda: surfaces.quadratic(kappa=[1.0, 2.0]), r"kappa must be a scalar"),
         (lambda: surfaces.quadratic(angle=np.inf), r"angle"),
-        (lambda: surfaces.rosenbrock(b=0.0), r"b must be in \(0, inf\); got 0.0"),
+        (lambda: surfaces.rosenbrock(b=0.0), r"b must be in \(0, 1e\+12\]; got 0.0"),
         (lambda: surfaces.rosenbrock(b=-1.0), r"b must be in"),
         (lambda: surfaces.rosenbrock(a="x"), r"a must be a number"),
-        (lambda: surfaces.rosenbrock(a=np.inf), r"a must be in \(-inf, inf\); got inf"),
-        (lambda: surfaces.rosenbrock(b=np.inf), r"b must be in \(0, inf\)"),
+        (lambda: surfaces.rosenbrock(a=np.inf), r"a must be in \[-1e\+06, 1e\+06\]; got inf"),
+        (lambda: surfaces.rosenbrock(a=1e200), r"a must be in \[-1e\+06, 1e\+06\]; got 1e\+200"),
+        (lambda: surfaces.rosenbrock(b=np.inf), r"b must be in \(0, 1e\+12\]"),
     ],
 )
 def test_invalid_parameters_are_named(call, pattern):

@@ -14,7 +14,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from npfl_helpers import widgets  # noqa: E402
+from npfl_helpers import data, widgets  # noqa: E402
 
 
 def pixels(ex) -> str:
@@ -46,7 +46,8 @@ def other_value(control):
 
 EXPLORERS = ["optimizer_explorer", "momentum_explorer", "phase_diagram_explorer",
              "schedule_explorer", "adam_bias_explorer", "minibatch_noise_explorer",
-             "backprop_stepper", "activation_explorer"]
+             "backprop_stepper", "activation_explorer", "landscape_slice_explorer",
+             "eigendirection_explorer", "noisy_momentum_explorer"]
 
 
 @pytest.mark.parametrize("name", EXPLORERS)
@@ -82,7 +83,7 @@ def test_training_explorer_redraws_after_train():
 
 
 def test_training_explorer_controls_redraw_the_schedule_in_full():
-    ex = widgets.training_explorer(widgets.mlp_training.load_small())
+    ex = widgets.training_explorer(data.load_small())
     pixels(ex)  # cache the first picture
     for key in ("optimizer", "lr", "decay", "lr_final", "epochs", "train_size"):
         control = ex.controls[key]

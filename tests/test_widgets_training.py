@@ -1,7 +1,9 @@
-"""Tests for npfl_helpers.widgets.training: the three explorers, every control driven across its
-range, against the computations they show (npfl_helpers.estimators, npfl_helpers.autodiff)."""
+"""Tests for npfl_helpers.widgets.training (notebook 06): the training explorer driven headless
+(controls, the Train button, curves, divergence). Its schedule and optimisers are tested with
+the core: ``schedules.lr_schedule`` in test_schedules.py, ``optim.make_optimizer`` in
+test_optim.py."""
 
-import re
+import math
 import warnings
 
 import matplotlib
@@ -11,157 +13,257 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from npfl_helpers import autodiff, estimators  # noqa: E402
+from npfl_helpers import data, mlp, optim, schedules, widgets  # noqa: E402
+from npfl_helpers.plots import OPTIMIZER_COLORS, update_history  # noqa: E402
 from npfl_helpers.widgets import training as T  # noqa: E402
 
-pytestmark = pytest.mark.usefixtures("strict_warnings")
+
+@pytest.fixture(autouse=True)
+def no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
 
 
 @pytest.fixture(scope="module")
-def noise_explorer():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        return T.minibatch_noise_explorer()
+def small():
+    return data.load_small(n_train=60, n_dev=40)
 
 
-# ----------------------------------------------------------------------------------------------
-# explorers
-
-
-def test_minibatch_noise_explorer_every_control(noise_explorer):
-    ex = noise_explorer
-    assert set(ex.controls) == {"m", "sampling"}
-    sizes = [v for _, v in ex.controls["m"].options]
-    assert sizes[0] == 1 and sizes[-1] == ex.noise.N == 1078
-    assert np.all(np.diff(sizes) > 0)
-    spreads = {}
-    for sampling in estimators.SAMPLINGS:
-        ex.controls["sampling"].value = sampling
-        for m in sizes:
-            ex.controls["m"].value = m
-            ex.draw()
-            pts = ex.cloud.points.get_offsets()
-            assert pts.shape == (200, 2)
-            spreads[sampling, m] = float(np.mean(np.sum((pts - pts.mean(axis=0)) ** 2, axis=1)))
-            x, y = ex.variance.current.get_data()
-            assert list(x) == [m]
-            assert f"m = {m}:" in ex.ax_cloud.get_title()
-            mean = np.array(ex.cloud.mean.get_data()).ravel()
-            np.testing.assert_allclose(mean, pts.mean(axis=0))
-    # the cloud shrinks as m grows, and vanishes at m = N without replacement
-    assert spreads["without replacement", 1] > 50 * spreads["without replacement", 64]
-    assert spreads["without replacement", 1078] < 1e-20
-    assert spreads["with replacement", 1078] > 0
-    assert "no noise" in ex.info.get_text() or "with replacement" in ex.info.get_text()
-
-
-def test_minibatch_noise_explorer_variance_follows_formula(noise_explorer):
-    noise = noise_explorer.noise
-    sizes = noise.batch_sizes
-    for s, replace in zip(estimators.SAMPLINGS, (False, True), strict=True):
-        theory = estimators.minibatch_variance(noise.sigma2, noise.N, sizes, replace=replace)
-        ok = theory > 0
-        np.testing.assert_allclose(noise.variance[s][ok], theory[ok], rtol=0.25)
-    # log-log slope −1 with replacement
-    slope = np.polyfit(np.log(sizes), np.log(noise.variance["with replacement"]), 1)[0]
-    assert slope == pytest.approx(-1.0, abs=0.1)
-
-
-def test_minibatch_noise_explorer_small_and_held():
-    ex = T.minibatch_noise_explorer(hidden=4, epochs=0, n_batches=10, seed=3)
+def explorer(small, **settings):
+    """An explorer on 60 digits; ``settings`` are applied (one update) before the first click."""
+    ex = widgets.training_explorer(small, batch_size=20)
     with ex.hold():
-        ex.controls["m"].value = 4
-        ex.controls["sampling"].value = estimators.SAMPLINGS[1]
-    assert ex.cloud.points.get_offsets().shape == (10, 2)
-    assert ex.widget is not None  # the layout builds without a kernel
+        for name, value in settings.items():
+            ex.controls[name].value = value
+    return ex
+
+
+# ---------------------------------------------------------------------------------------------
+# the explorer
+
+
+def curve(line):
+    return np.asarray(line.get_ydata(), dtype=float)
+
+
+def test_explorer_is_exported_and_trains_once_when_built(small):
+    assert widgets.training_explorer is T.training_explorer
+    ex = widgets.training_explorer(small, batch_size=20)
+    assert set(ex.controls) >= {"optimizer", "lr", "decay", "lr_final", "hidden", "activation",
+                                "l2", "epochs"}
+    epochs = ex.controls["epochs"].value
+    assert len(ex.history.train_loss) == epochs and ex.previous is None
+    np.testing.assert_allclose(curve(ex.artists.dev_accuracy), ex.history.dev_accuracy)
+    np.testing.assert_allclose(curve(ex.artists.train_loss), ex.history.train_loss)
+    assert len(curve(ex.previous_artists.dev_loss)) == 0
+    assert "dev accuracy" in ex.title_text.get_text()
     ex.draw()
 
 
-def test_backprop_stepper_every_step():
-    ex = T.backprop_stepper()
-    slider = ex.controls["step"]
-    n = ex.n
-    assert (slider.min, slider.max) == (0, 2 * n)
-    for k in range(slider.min, slider.max + 1):
-        slider.value = k
-        labels = {node: box.get_text() for node, box in ex.boxes.items()}
-        n_values = sum("value ?" not in t for t in labels.values())
-        n_grads = sum("grad  ?" not in t for t in labels.values())
-        assert n_values == min(k, n)
-        assert n_grads == max(k - n, 0)
-        step = ex.steps[k]
-        for node, box in ex.boxes.items():
-            edge = matplotlib.colors.to_hex(box.get_bbox_patch().get_edgecolor())
-            assert (edge == "#d55e00") == (node is step.node)
-        assert ex.head.get_text() == step.text.split("\n")[0]
-        if k in (0, n, n + 1, 2 * n):
-            ex.draw()
-    assert re.search(r"g_w = .* = 0\.034", ex.line.get_text())
+def test_moving_a_control_redraws_the_schedule_but_does_not_train(small):
+    ex = explorer(small, epochs=2)
+    first = ex.history
+    assert ex.history is first
+    with ex.hold():
+        ex.controls["decay"].value = "linear"
+        ex.controls["lr"].value = 0.1
+        ex.controls["lr_final"].value = 1e-3
+        ex.controls["epochs"].value = 4
+    assert ex.history is first  # nothing trained
+    assert "Train" in ex.status.value
+    total = 4 * math.ceil(60 / 20)
+    t, alpha = ex.lr_line.get_data()
+    assert t[-1] == total and len(t) == total + 1
+    assert alpha[0] == pytest.approx(0.1) and alpha[-1] == pytest.approx(1e-3)
+    assert ex.lr_end.get_ydata()[0] == pytest.approx(1e-3)  # α_T, after the last update
+    assert not ex.controls["lr_final"].disabled
+    ex.controls["decay"].value = "none"
+    assert ex.controls["lr_final"].disabled
+    np.testing.assert_allclose(ex.lr_line.get_ydata(), 0.1)
 
 
-def test_backprop_stepper_custom_graph():
-    a = autodiff.Tensor(2.0, "a")
-    out = autodiff.tanh(a * a)
-    out.name = "out"
-    ex = T.backprop_stepper(out)
-    ex.controls["step"].value = ex.controls["step"].max
-    assert "g_a = g_* · a + g_* · a" in ex.line.get_text()  # a used twice by one node
-    assert float(a.grad) == pytest.approx(4.0 * (1 - np.tanh(4.0) ** 2))
+def test_train_button_draws_the_new_run_and_keeps_the_previous_one_faint(small):
+    ex = explorer(small, epochs=2)
+    old = ex.history
+    old_dev = curve(ex.artists.dev_loss).copy()
+    with ex.hold():
+        ex.controls["optimizer"].value = "adam"
+        ex.controls["lr"].value = 0.01
+        ex.controls["epochs"].value = 3
+        ex.controls["hidden"].value = 16
+    ex.button.click()
+    assert ex.previous is old and len(ex.history.train_loss) == 3
+    np.testing.assert_allclose(curve(ex.previous_artists.dev_loss), old_dev)
+    np.testing.assert_allclose(curve(ex.artists.dev_loss), ex.history.dev_loss)
+    assert ex.artists.dev_loss.get_color() == OPTIMIZER_COLORS["adam"]
+    assert ex.previous_artists.dev_loss.get_color() == OPTIMIZER_COLORS["sgd"]
+    assert ex.previous_artists.dev_loss.get_alpha() < ex.artists.dev_loss.get_alpha()
+    assert ex.ax_loss.get_xlim()[1] >= 3  # all epochs of both runs are visible
+    assert "Adam" in ex.title_text.get_text()
+    assert "previous run" in ex.status.value
+
+
+def test_same_settings_give_the_same_run(small):
+    ex = explorer(small, epochs=2)
+    ex.button.click()
+    ex.button.click()
+    np.testing.assert_array_equal(ex.history.dev_loss, ex.previous.dev_loss)
+
+
+@pytest.mark.parametrize("settings", [
+    {"epochs": 3, "lr": 10.0},
+    {"epochs": 3, "lr": 10.0, "optimizer": "momentum", "activation": "sigmoid", "l2": 0.1},
+    # exponential "decay" upwards, to α = 10 after the last update
+    {"epochs": 5, "lr": 1.0, "decay": "exponential", "lr_final": 10.0, "hidden": 512},
+])
+def test_a_diverging_run_is_shown_as_such(small, settings):
+    ex = explorer(small, **settings)
+    ex.button.click()
+    h = ex.history
+    assert h.diverged or h.train_loss[-1] > math.log(10)  # worse than a uniform guess
+    # "diverged" only for a loss that became infinite; a finite one is "no learning"
+    assert ("diverged" if h.diverged else "no learning") in ex.title_text.get_text()
+    if h.diverged:
+        assert len(ex.artists.diverged.get_xdata()) == 1
+    lo, hi = ex.ax_loss.get_ylim()
+    assert np.isfinite([lo, hi]).all() and 0 < lo < hi <= 1e3
     ex.draw()
 
 
-def _sigmoid(a):
-    return 1.0 / (1.0 + np.exp(-a))
+def test_a_run_whose_loss_becomes_infinite_gets_a_cross(small):
+    ex = explorer(small, epochs=1)
+    # a history as mlp.train returns it when the loss overflows in epoch 2
+    h = mlp.History([2.0, np.inf], [0.3, 0.1], [1.9, np.nan], [0.3, 0.1], [], diverged=True)
+    update_history(ex.artists, h)
+    np.testing.assert_array_equal(ex.artists.diverged.get_xdata(), [2.0])
+    assert "diverged in epoch 2" in ex._finding(h)
+    ex.draw()
 
 
-_FORMULAS = {
-    "sigmoid": (_sigmoid, lambda a: _sigmoid(a) * (1 - _sigmoid(a))),
-    "tanh": (np.tanh, lambda a: 1 / np.cosh(a) ** 2),
-    "relu": (lambda a: max(a, 0.0), lambda a: 1.0 if a > 0 else 0.0),
-}
+@pytest.mark.parametrize("end", ["min", "max"])
+def test_every_control_at_its_extremes_is_safe(small, end):
+    ex = explorer(small, epochs=2)
+    with ex.hold():
+        for name, w in ex.controls.items():
+            if hasattr(w, "options"):
+                options = [o[1] if isinstance(o, tuple) else o for o in w.options]
+                w.value = options[0] if end == "min" else options[-1]
+            elif name == "epochs":
+                w.value = w.min if end == "min" else 5
+            else:
+                w.value = w.min if end == "min" else w.max
+    ex.button.click()
+    assert len(ex.history.train_loss) >= 1
+    for line in ex.artists:
+        assert np.all(np.isfinite(np.asarray(line.get_xdata(), dtype=float)))
+    for ax in (ex.ax_loss, ex.ax_acc, ex.ax_lr):
+        assert np.isfinite(ax.get_ylim()).all()
+    ex.draw()
 
 
-def test_activation_explorer_every_control():
-    ex = T.activation_explorer()
-    slider = ex.controls["a"]
-    names = [v for _, v in ex.controls["function"].options]
-    assert names == ["sigmoid", "tanh", "relu"]
-    for name in names:
-        ex.controls["function"].value = name
-        for a in (slider.min, -2.5, -0.1, 0.0, 0.1, 3.0, slider.max):
-            slider.value = a
-            f, df = _FORMULAS[name]
-            (xf,), (yf,) = ex.dot_f.get_data()
-            (xd,), (yd,) = ex.dot_d.get_data()
-            assert xf == xd == pytest.approx(a)
-            assert yf == pytest.approx(f(a), abs=1e-12)
-            assert yd == pytest.approx(df(a), abs=1e-12)
-            assert ex.shades[name].get_visible()
-            assert not any(ex.shades[o].get_visible() for o in names if o != name)
-            assert ex.curves[name].f.get_linewidth() > ex.curves[names[0 if name != "sigmoid"
-                                                                       else 1]].f.get_linewidth()
-        ex.draw()
-    ex.controls["function"].value = "relu"
-    slider.value = 0.0
-    assert "by convention" in ex.info.get_text()
-    assert ex.dot_d.get_data()[1][0] == 0.0
-    ex.controls["function"].value = "sigmoid"
-    assert ex.max_line.get_ydata()[0] == 0.25
-    slider.value = -6.0
-    assert "vanishes" in ex.info.get_text()
+def test_widget_layout_holds_the_button_and_displays(small):
+    ex = explorer(small, epochs=1)
+    box = ex.widget
+    shown = str(box.children[0].children)
+    assert "Train" in shown
+    bundle = ex._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
-def test_activation_explorer_slider_noise_at_zero():
-    """A slider's float readout like 8.9e-16 is treated as a = 0 (ReLU′(0) = 0)."""
-    ex = T.activation_explorer()
-    ex.controls["function"].value = "relu"
-    ex.controls["a"].value = 0.1
-    ex.controls["a"].value = -6.0 + 60 * 0.1  # not exactly 0 in floating point
-    assert ex.dot_d.get_data()[1][0] == 0.0
+def test_train_size_uses_a_subset():
+    d = data.load_digits()
+    ex = widgets.training_explorer(data.Splits(data.Dataset(*(a[:250] for a in d.train)),
+                                          data.Dataset(*(a[:30] for a in d.dev)), d.test),
+                              batch_size=50)
+    with ex.hold():
+        ex.controls["epochs"].value = 1
+        ex.controls["train_size"].value = 100
+    assert ex.total_steps() == 2
+    ex.button.click()
+    assert "100 training images" in ex.title_text.get_text()
 
 
-def test_explorers_are_exported():
-    from npfl_helpers import widgets
+def test_controls_come_from_the_core_tables(small):
+    ex = explorer(small, epochs=1)
+    options = ex.controls["optimizer"].options
+    assert [v for _, v in options] == list(optim.ASSIGNMENT_OPTIMIZERS)
+    assert [label for label, _ in options] == [optim.LABELS[n] for n in optim.ASSIGNMENT_OPTIMIZERS]
+    assert tuple(ex.controls["decay"].options) == schedules.DECAYS
+    with ex.hold():
+        ex.controls["decay"].value = "exponential"
+        ex.controls["lr"].value = 0.1
+        ex.controls["lr_final"].value = 1e-3
+    expected = schedules.lr_schedule(0.1, "exponential", 1e-3, ex.total_steps())
+    t = np.arange(ex.total_steps() + 1)
+    np.testing.assert_allclose(ex.schedule()(t), expected(t))
 
-    for name in ("minibatch_noise_explorer", "backprop_stepper", "activation_explorer"):
-        assert callable(getattr(widgets, name))
+
+def test_wrong_labels_control_corrupts_exactly_that_fraction(small):
+    ex = explorer(small, epochs=1, wrong=0.2)
+    X, y = ex._train_set(0, 0.2)
+    assert (y != small.train.y).sum() == 12  # 20 % of 60
+    ex.button.click()
+    assert "(20% wrong labels)" in ex.title_text.get_text()
+
+
+# ---------------------------------------------------------------------------------------------
+# What notebook 06's "Explore" list promises, followed step by step on the digits
+
+
+@pytest.fixture(scope="module")
+def digits_explorer():
+    return widgets.training_explorer()  # the notebook's explorer: all digits, batches of 50
+
+
+def train(ex, **settings):
+    with ex.hold():
+        for name, value in settings.items():
+            ex.controls[name].value = value
+    ex.button.click()
+    return ex.history, ex.title_text.get_text()
+
+
+def test_notebook_recipe_learning_rates(digits_explorer):
+    ex = digits_explorer
+    acc = {}
+    for lr in (0.01, 0.1, 1.0):
+        h, title = train(ex, optimizer="sgd", lr=lr)
+        acc[lr] = h.dev_accuracy[-1]
+    assert acc[0.01] < 0.8 < 0.9 < acc[0.1] < acc[1.0]  # 0.01 crawls; 0.1 and 1 learn
+    h, title = train(ex, lr=10.0)  # too large: not infinite, but every ReLU unit dies
+    assert not h.diverged and np.isfinite(h.train_loss).all()
+    assert max(h.step_loss) > 100 and h.train_loss[-1] > math.log(10)
+    assert mlp.dead_units(ex.model, ex.splits.train.X)[0] == ex.model.sizes[1]
+    assert np.unique(ex.model.predict(ex.splits.dev.X)).size == 1  # one class for every image
+    assert h.dev_accuracy[-1] < 0.12
+    assert "no learning" in title and "128 of 128 ReLU units dead" in title
+    adam = {lr: train(ex, optimizer="adam", lr=lr)[0] for lr in (0.01, 0.1, 1.0, 10.0)}
+    assert adam[0.01].dev_accuracy[-1] > adam[0.1].dev_accuracy[-1] > 0.9
+    assert all(adam[lr].dev_accuracy[-1] < 0.25 for lr in (1.0, 10.0))  # fail the same way
+
+
+def test_notebook_recipe_overfitting_then_l2_then_underfitting(digits_explorer):
+    ex = digits_explorer
+    h, title = train(ex, optimizer="adam", lr=0.01, decay="none", hidden=128, activation="relu",
+                     l2=0.0, epochs=50, train_size=200, wrong=0.2)
+    best = int(np.argmin(h.dev_loss))
+    assert h.train_accuracy[-1] > 0.95 and best < 10  # dev loss lowest early ...
+    assert h.dev_loss[-1] > 1.2 * h.dev_loss[best]     # ... then it rises
+    assert h.train_loss[-1] < h.train_loss[best] / 5   # while the training loss falls
+    assert "overfitting" in title
+    h2, title = train(ex, l2=0.01)  # λ = 0.01: the dev loss keeps falling
+    assert int(np.argmin(h2.dev_loss)) >= 40 and "overfitting" not in title
+    assert h2.dev_accuracy[-1] > h.dev_accuracy[-1] + 0.08
+    h3, _ = train(ex, l2=0.0, hidden=4)  # too small a network: both losses stay high
+    assert h3.train_loss[-1] > 1.0 and h3.dev_loss[-1] > 0.9 and h3.train_accuracy[-1] < 0.75
+
+
+def test_notebook_recipe_sigmoid_needs_a_larger_rate(digits_explorer):
+    ex = digits_explorer
+    common = {"optimizer": "sgd", "decay": "none", "hidden": 128, "l2": 0.0, "epochs": 10,
+              "train_size": 0, "wrong": 0.0}
+    relu = train(ex, **common, activation="relu", lr=0.1)[0].dev_accuracy[-1]
+    sigmoid = train(ex, activation="sigmoid")[0].dev_accuracy[-1]
+    sigmoid_10x = train(ex, lr=1.0)[0].dev_accuracy[-1]
+    assert sigmoid < 0.75 < 0.9 < relu and abs(sigmoid_10x - relu) < 0.02

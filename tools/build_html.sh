@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Executed notebooks as static HTML in html/, readable offline: the widget renderer, require.js
-# and MathJax are copied next to the pages (fetched once from the npm registry into build/npm).
-# Without npm the pages fall back to loading them from a CDN, so sliders and math need a network.
+# Executed notebooks as a static site in html/ (or $OUT), readable offline: index.html lists the
+# notebooks in lecture order and every page carries a "static copy" banner (tools/html_site.py).
+# The widget renderer, require.js and MathJax are copied next to the pages (fetched once from the
+# npm registry into build/npm). Without npm the pages fall back to loading them from a CDN, so
+# sliders and math need a network.
+#   tools/build_html.sh                 # every notebook
+#   tools/build_html.sh notebooks/00_start_here.ipynb ...   # just these
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
-OUT=html
-NPM_DIR=build/npm
+OUT=${OUT:-html}
+NPM_DIR=${NPM_DIR:-build/npm}
 mkdir -p "$OUT"
 args=()
-if command -v npm >/dev/null 2>&1; then
+if command -v npm >/dev/null 2>&1 || [ -f "$NPM_DIR/node_modules/mathjax/MathJax.js" ]; then
   if [ ! -f "$NPM_DIR/node_modules/mathjax/MathJax.js" ]; then
     npm install --prefix "$NPM_DIR" --no-audit --no-fund --silent \
       @jupyter-widgets/html-manager@1 requirejs@2 mathjax@2
@@ -27,7 +31,9 @@ if command -v npm >/dev/null 2>&1; then
 else
   echo "npm not found: the pages will load the widget renderer and MathJax from a CDN" >&2
 fi
-for nb in notebooks/*.ipynb; do
+if [ "$#" -gt 0 ]; then notebooks=("$@"); else notebooks=(notebooks/*.ipynb); fi
+for nb in "${notebooks[@]}"; do
   "$BIN/jupyter" nbconvert --to html --execute --output-dir "$OUT" "${args[@]}" "$nb"
 done
-echo "open $OUT/00_start_here.html"
+"$BIN/python" tools/html_site.py --out "$OUT" "${notebooks[@]}"
+echo "open $OUT/index.html"

@@ -1,15 +1,45 @@
 """ipywidgets explorers: controls beside a figure that updates in place.
 
-Each factory takes no arguments and returns an :class:`Explorer` (``.controls``, ``.figure``,
-``.update()``); as the last expression of a cell it displays itself. Works under
-``%matplotlib inline`` and ``%matplotlib widget`` (ipympl).
+One module per notebook topic, the same names as in :mod:`npfl_helpers.plots` and
+:mod:`npfl_helpers.exercises`:
+
+====================  ====  =====================================================
+module                nb    explorers
+====================  ====  =====================================================
+``statistics``        01    :func:`variance_estimator_explorer`
+``likelihood``        03    :func:`likelihood_chain_explorer`,
+                            :func:`gaussian_nll_explorer`, :func:`consistency_explorer`
+``gradient_descent``  04    :func:`minibatch_noise_explorer`,
+                            :func:`landscape_slice_explorer`
+``backprop``          05    :func:`backprop_stepper`, :func:`activation_explorer`
+``training``          06    :func:`training_explorer`
+``momentum``          07    :func:`momentum_explorer`, :func:`phase_diagram_explorer`,
+                            :func:`eigendirection_explorer`,
+                            :func:`noisy_momentum_explorer`
+``adaptive``          08    :func:`adam_bias_explorer`, :func:`optimizer_explorer`
+``schedules``         09    :func:`schedule_explorer`
+====================  ====  =====================================================
+
+Private shared parts: ``_base`` (:class:`Explorer`, ``explorer_figure``), ``_controls`` (the
+slider, dropdown and checkbox factories), ``_axes`` (limits that keep still), ``_paths`` (the
+paths-on-a-surface explorer behind ``momentum_explorer`` and ``optimizer_explorer``).
+
+Each factory returns an :class:`Explorer` (``.controls``, ``.figure``, ``.update()``); as the
+last expression of a cell it displays itself. Works under ``%matplotlib inline`` and
+``%matplotlib widget`` (ipympl). A new topic module is one more import line below.
 """
 
-from . import optimizers as _optimizers
-from . import training as _training
 from ._base import Explorer
-from .mlp_training import training_explorer as training_explorer
-from .optimizers import *  # noqa: F403
+from .adaptive import *  # noqa: F403
+from .backprop import *  # noqa: F403
+from .generalization import *  # noqa: F403
+from .gradient_descent import *  # noqa: F403
+from .likelihood import *  # noqa: F403
+from .momentum import *  # noqa: F403
+from .playground import *  # noqa: F403
+from .schedules import *  # noqa: F403
+from .statistics import *  # noqa: F403
 from .training import *  # noqa: F403
 
-__all__ = ["Explorer", *_optimizers.__all__, *_training.__all__, "training_explorer"]
+__all__ = ["Explorer", *(name for name in dict(globals())
+                         if name.endswith(("_explorer", "_stepper")))]

@@ -30,6 +30,7 @@ import base64
 import contextlib
 import io
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 
 import ipywidgets as W
@@ -37,15 +38,32 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["Explorer", "ipympl_active", "new_figure"]
+__all__ = ["Explorer", "explorer_figure", "ipympl_active"]
 
 _numbers = itertools.count(1001)  # figure numbers for ipympl managers (never shown by pyplot)
+
+# Widest ipympl figure, in CSS pixels. An ipympl canvas does not scale down to its output area
+# (inline PNGs do): in a 1280-px-wide JupyterLab window with the file browser open the output
+# area is about 848 px wide, so wider figures are drawn at a lower dpi (a uniform scale).
+IPYMPL_MAX_WIDTH = 820
+_FIT_HOOK = "npfl_helpers.widgets._base:fit_ipympl_figure"
 
 
 def ipympl_active() -> bool:
     """True when the backend is ipympl (``%matplotlib widget`` or ``%matplotlib ipympl``)."""
     backend = str(matplotlib.get_backend()).lower()
     return "ipympl" in backend or backend == "widget"
+
+
+def _float_echo(old, new) -> bool:
+    """True for a change that only rounds a float: browsers' slider views send their value
+    back after rendering (0.9 becomes 0.9000000000000001); that is no change to recompute.
+
+    >>> _float_echo(0.9, 0.9000000000000001), _float_echo(0.9, 0.91), _float_echo(1, 2)
+    (True, False, False)
+    """
+    return (isinstance(old, float) and isinstance(new, float) and old != new
+            and math.isclose(old, new, rel_tol=1e-9, abs_tol=0.0))
 
 
 def _shell():
@@ -57,12 +75,38 @@ def _shell():
     return get_ipython()
 
 
-def new_figure(figsize=(10.0, 4.4), **kwargs) -> Figure:
+def _fitting_dpi(width_in: float, dpi: float) -> float:
+    """The dpi at which a figure ``width_in`` inches wide is at most ``IPYMPL_MAX_WIDTH`` px."""
+    return min(dpi, IPYMPL_MAX_WIDTH / width_in)
+
+
+def fit_ipympl_figure(fig: Figure) -> None:
+    """A ``figure.hooks`` hook: an ipympl figure wider than its output area gets a lower dpi.
+
+    Registered when this module is imported, so ``plt.subplots`` in a notebook under
+    ``%matplotlib widget`` fits too. Other canvases (inline, Agg) are left alone.
+    """
+    if not type(fig.canvas).__module__.startswith("ipympl"):
+        return
+    dpi = _fitting_dpi(fig.get_figwidth(), fig._original_dpi)
+    if dpi < fig._original_dpi:
+        fig._original_dpi = dpi  # what ipympl multiplies by the screen's pixel ratio
+        fig.set_dpi(dpi * fig.canvas.device_pixel_ratio)
+
+
+if _FIT_HOOK not in matplotlib.rcParams["figure.hooks"]:
+    matplotlib.rcParams["figure.hooks"] = [*matplotlib.rcParams["figure.hooks"], _FIT_HOOK]
+
+
+def explorer_figure(figsize=(10.0, 4.4), **kwargs) -> Figure:
     """A figure pyplot does not track: on an ipympl canvas if ipympl is active, else on Agg.
 
     Not registered with pyplot, so ``plt.show()`` in a later cell never shows it again, and it
-    is never displayed twice under ``%matplotlib widget``.
+    is never displayed twice under ``%matplotlib widget``. Under ipympl it is at most
+    ``IPYMPL_MAX_WIDTH`` CSS pixels wide (see :func:`fit_ipympl_figure`).
     """
+    if ipympl_active() and "dpi" not in kwargs:
+        kwargs["dpi"] = _fitting_dpi(figsize[0], matplotlib.rcParams["figure.dpi"])
     fig = Figure(figsize=figsize, **kwargs)
     if ipympl_active():
         from ipympl.backend_nbagg import Canvas, FigureManager
@@ -80,7 +124,7 @@ def new_figure(figsize=(10.0, 4.4), **kwargs) -> Figure:
 class Explorer:
     """Controls and a figure, kept in sync by one callback per control.
 
-    Subclasses build the figure (with :func:`new_figure`) and the controls, call
+    Subclasses build the figure (with :func:`explorer_figure`) and the controls, call
     ``super().__init__(figure, controls, columns)`` and implement :meth:`refresh`.
 
     =============  ==================================================================
@@ -169,6 +213,8 @@ class Explorer:
                 self.update()
 
     def _on_change(self, change) -> None:
+        if _float_echo(change["old"], change["new"]):
+            return  # a slider view re-sent its value rounded (0.9 -> 0.9000000000000001)
         if self._held:
             self._pending = True
         else:

@@ -1,380 +1,289 @@
-r"""Explorers for gradient descent and backpropagation (notebooks 04 and 05).
+r"""The explorer of notebook 06 (training an MLP): train the 80s MLP on the 8x8 digits and
+watch its training and dev curves.
 
-=================================  =====================================================
-explorer                           what it shows
-=================================  =====================================================
-:func:`minibatch_noise_explorer`   minibatch gradients of an MLP on the digits scatter
-                                   around the full gradient; their variance ∝ 1/m
-:func:`backprop_stepper`           forward propagation in topological order, then
-                                   backpropagation in reverse order, one node per step
-:func:`activation_explorer`        σ, tanh, ReLU and their derivatives; where gradients vanish
-=================================  =====================================================
+:func:`training_explorer` reproduces the knobs of the NPFL114 *mnist_training* assignment
+(optimiser, learning rate and its decay) plus the model's size, activation and L2 penalty, and
+the training set: how many images, and how many of their labels are wrong.
+Training takes a moment, so moving a control only redraws the learning-rate schedule it
+implies; the **Train** button trains a fresh model and draws its curves, and the previous run
+stays visible as faint lines for comparison.
 
-The computations behind them sit below the drawing layer: the minibatch gradient as an
-estimator of the full gradient (``gradient_noise``, ``minibatch_variance``) in
-:mod:`npfl_helpers.estimators`; the example graph and its steps (``lecture_graph``,
-``backprop_steps``) in :mod:`npfl_helpers.autodiff`.
+The assignment's parts are in the core: its decay is :func:`npfl_helpers.schedules.lr_schedule`
+(the rate after the last update is ``learning_rate_final``), its optimisers
+:func:`npfl_helpers.optim.make_optimizer`.
+
+>>> from npfl_helpers.data import load_small
+>>> ex = training_explorer(load_small(), batch_size=25)   # trains once with the defaults
+>>> ex.controls["epochs"].value = 3                       # redraws the schedule, no training
+>>> len(ex.history.train_loss)
+10
+>>> ex.button.click()
+>>> len(ex.history.train_loss), len(ex.previous.train_loss)
+(3, 10)
 """
 
 from __future__ import annotations
 
+import math
+
 import ipywidgets as W
 import numpy as np
-from matplotlib.patches import Patch
-from matplotlib.text import Annotation
+from matplotlib import ticker as mticker
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.lines import Line2D
 
-from .. import autodiff, data, mlp, optim
-from .._validate import check_choice, check_int
-from ..autodiff import backprop_steps, lecture_graph
-from ..estimators import SAMPLINGS, gradient_noise, minibatch_variance, per_example_gradients
-from ..plots import (
-    ACTIVATION_COLORS,
-    ACTIVATION_LABELS,
-    plot_activations,
-    plot_gradient_variance,
-    plot_minibatch_cloud,
-)
-from ._base import Explorer, new_figure
+from .. import data, mlp, optim, schedules
+from .._validate import ArgumentTypeError, check_int, describe
+from ..optim import ASSIGNMENT_OPTIMIZERS, make_optimizer
+from ..plots import OPTIMIZER_COLORS, fit_history_axes, plot_history, update_history
+from ..schedules import DECAYS, lr_schedule
+from ._base import Explorer, explorer_figure
+from ._controls import Controls
 
-__all__ = [
-    "minibatch_noise_explorer",
-    "backprop_stepper",
-    "activation_explorer",
-]
+__all__ = ["training_explorer"]
 
-_STYLE = {"description_width": "90px"}
-
-
-# ----------------------------------------------------------------------------------------------
-# minibatch gradient noise
+_HIDDEN = (4, 8, 16, 32, 64, 128, 256, 512)
+_L2 = (0.0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+_TRAIN_SIZES = (100, 200, 500, 0)  # 0: the whole training set
+_WRONG = (0.0, 0.1, 0.2, 0.4)  # fraction of the training labels made wrong
+_LR_RANGE = (1e-4, 10.0)
+_LR_FINAL_RANGE = (1e-6, 10.0)
+_FAINT = 0.3  # alpha of the previous run
+# training waits for the button, so sliders report on release; log sliders keep exact values
+_c = Controls(width="300px", label_width="92px", continuous_update=False, log_step=0.1,
+              log_format=".1e", snap=False)
 
 
-def _digits_problem(hidden: int, epochs: int, seed):
-    """A small tanh MLP on the digits' training set after a few epochs of minibatch SGD."""
-    digits = data.load_digits(seed=seed)
-    X, y = digits.train.X, digits.train.y
-    model = mlp.MLP((X.shape[1], hidden, 10), activation="tanh", seed=seed)
-    if epochs:
-        mlp.train(model, X, y, optim.sgd(0.2), epochs=epochs, batch_size=32, seed=seed,
-                  progress=False)
-    return model, X, y
-
-
-def _batch_sizes(N: int) -> list[int]:
-    """1, 2, 4, … below N, then N itself."""
-    sizes = [1 << k for k in range(int(np.log2(N)) + 1) if (1 << k) < N]
-    return [*sizes, N]
-
-
-class MinibatchNoiseExplorer(Explorer):
-    """See :func:`minibatch_noise_explorer`."""
-
-    def __init__(self, hidden: int = 32, epochs: int = 2, n_batches: int = 200, seed=0):
-        hidden = check_int("hidden", hidden, 1)
-        epochs = check_int("epochs", epochs, 0)
-        n_batches = check_int("n_batches", n_batches, 2)
-        self.model, X, y = _digits_problem(hidden, epochs, seed)
-        G = per_example_gradients(self.model, self.model.theta, X, y)
-        sizes = _batch_sizes(len(X))
-        self.noise = noise = gradient_noise(G, sizes, n_batches, seed)
-        N = noise.N
-
-        fig = new_figure(figsize=(11.0, 4.6), layout="constrained")
-        ax_c, ax_v = fig.subplots(1, 2, width_ratios=(1.0, 1.05))
-        first = noise.cloud[SAMPLINGS[0]][0]  # m = 1: single examples' gradients
-        lo = np.quantile(first, 0.01, axis=0)
-        hi = np.quantile(first, 0.99, axis=0)
-        full = noise.u @ noise.g
-        x0, x1 = min(lo[0], -0.2 * hi[0]), max(hi[0], 1.2 * full[0])
-        half = max(abs(lo[1]), abs(hi[1]))
-        pad = 0.08 * (x1 - x0)
-        self.cloud = plot_minibatch_cloud(ax_c, first, full,
-                                          lim=((x0 - pad, x1 + pad), (-1.1 * half, 1.1 * half)))
-        ax_c.legend(loc="lower left", fontsize=8, framealpha=0.9)
-        m_dense = np.unique(np.round(np.geomspace(1, N, 200)))
-        curves = {
-            r"$\frac{\sigma^2}{m}\,\frac{N-m}{N-1}$ (without replacement)":
-                (m_dense, minibatch_variance(noise.sigma2, N, m_dense)),
-            r"$\sigma^2/m$ (with replacement)":
-                (m_dense, minibatch_variance(noise.sigma2, N, m_dense, replace=True)),
-        }
-        self.variance = plot_gradient_variance(ax_v, sizes, noise.variance[SAMPLINGS[0]],
-                                               curves, N=N)
-        v_all = np.concatenate([v[v > 0] for v in noise.variance.values()])
-        ax_v.set_ylim(0.3 * min(v_all.min(), noise.sigma2 / N), 3 * noise.sigma2)
-        ax_v.set_xlim(0.7, 1.5 * N)
-        ax_v.set_autoscale_on(False)
-        ax_v.legend(loc="lower left", fontsize=8, framealpha=0.9)
-        ax_v.set_title(r"Variance falls as $1/m$: $\times\frac{1}{2}$ per doubling of $m$",
-                       fontsize=10)
-        self.info = ax_v.text(0.98, 0.97, "", transform=ax_v.transAxes, ha="right", va="top",
-                              fontsize=8.5, bbox={"facecolor": "white", "alpha": 0.85,
-                                                  "edgecolor": "#CCCCCC"})
-        self.ax_cloud, self.ax_variance = ax_c, ax_v
-
-        # everything a control changes is drawn over the cached static image
-        self.animate(self.cloud.points, self.cloud.mean, self.variance.measured,
-                     self.variance.current, *self.variance.curves.values(), ax_c.title,
-                     self.info)
-        controls = {
-            "m": W.SelectionSlider(options=[(str(m), m) for m in sizes], value=sizes[0],
-                                   description="batch size m", style=_STYLE,
-                                   layout=W.Layout(width="420px")),
-            "sampling": W.ToggleButtons(options=list(SAMPLINGS), value=SAMPLINGS[0],
-                                        description="sampling", style=_STYLE),
-        }
-        super().__init__(fig, controls)
-
-    def refresh(self) -> None:
-        noise = self.noise
-        m = int(self.controls["m"].value)
-        sampling = self.controls["sampling"].value
-        k = int(np.flatnonzero(noise.batch_sizes == m)[0])
-        pts = noise.cloud[sampling][k]
-        self.cloud.points.set_offsets(pts)
-        self.cloud.mean.set_data([pts[:, 0].mean()], [pts[:, 1].mean()])
-        variance = noise.variance[sampling]
-        shown = np.where(variance > 0, variance, np.nan)
-        self.variance.measured.set_ydata(shown)
-        self.variance.current.set_data([m], [shown[k]])
-        for i, line in enumerate(self.variance.curves.values()):
-            on = SAMPLINGS[i] == sampling
-            line.set_linewidth(2.0 if on else 1.0)
-            line.set_alpha(1.0 if on else 0.5)
-        descent = noise.descent[sampling][k]
-        n_b = pts.shape[0]
-        self.ax_cloud.set_title(
-            f"m = {m}: {100 * descent:.0f} % of {n_b} minibatch gradients point downhill "
-            r"($\hat g\cdot g > 0$)", fontsize=10)
-        theory = minibatch_variance(noise.sigma2, noise.N, m, replace=sampling == SAMPLINGS[1])
-        if theory > 0:
-            ratio = f"measured / formula = {variance[k] / theory:.2f}"
-        else:
-            ratio = "m = N without replacement: the whole set, no noise"
-        self.info.set_text(f"N = {noise.N}, σ² = {noise.sigma2:.3g}, ‖g‖² = "
-                           f"{noise.g @ noise.g:.3g}\nm = {m} ({sampling}):\n"
-                           f"E‖ĝ − g‖² = {variance[k]:.3g},  formula {theory:.3g}\n{ratio}")
-
-
-def minibatch_noise_explorer(hidden: int = 32, epochs: int = 2, n_batches: int = 200,
-                             seed=0) -> MinibatchNoiseExplorer:
-    r"""Minibatch gradients are unbiased but noisy: their spread and variance against :math:`m`.
-
-    A tanh MLP ``(64, hidden, 10)`` on the digits' training set (:math:`N = 1078`), after
-    ``epochs`` epochs of minibatch SGD, is held fixed at that θ. Left: ``n_batches`` minibatch
-    gradients :math:`\hat g` for the chosen batch size, projected on :math:`u_1 = g/\lVert
-    g\rVert` and on the direction :math:`u_2 \perp g` of largest noise; their mean (×) sits on
-    the full gradient (★) — unbiased — and the cloud shrinks as :math:`m` grows. Right: the
-    measured :math:`\mathbb E\lVert\hat g - g\rVert^2` for all batch sizes against the formulas
-    with and without replacement (log–log: slope −1).
-
-    Controls: ``m`` (1, 2, 4, …, 512, N) and ``sampling`` (without replacement, the default, as
-    within an epoch of :func:`npfl_helpers.data.minibatches`, or with replacement). Everything
-    is computed once, vectorised, at construction (< 1 s); a control change only moves artists.
-    """
-    return MinibatchNoiseExplorer(hidden=hidden, epochs=epochs, n_batches=n_batches, seed=seed)
+def _fmt(x: float) -> str:
+    """A learning rate or λ for a title: ``0.1``, ``0.003``, ``1e-05``."""
+    return f"{x:.2g}"
 
 
 # ----------------------------------------------------------------------------------------------
-# backpropagation, step by step
+# the explorer
 
 
-_BOX = {"leaf": "#DCEBF7", "op": "#F2F2F2", "edge": "#555555"}
-_CURRENT = {"edgecolor": "#D55E00", "linewidth": 2.5, "facecolor": "#FBE3D0"}  # draw_graph's
-_READ = {"edgecolor": "#0072B2", "linewidth": 2.0}
+class _TrainingExplorer(Explorer):
+    def __init__(self, splits: data.Splits, batch_size: int, seed):
+        self.splits = splits
+        self.batch_size = check_int("batch_size", batch_size, low=1)
+        self.seed = seed
+        self.history: mlp.History | None = None
+        self.previous: mlp.History | None = None
+        self._trained = None  # the settings of the last run
+        self._color = OPTIMIZER_COLORS["sgd"]
 
+        fig = explorer_figure((11.5, 4.1), layout=ConstrainedLayoutEngine())
+        self.ax_loss, self.ax_acc, self.ax_lr = fig.subplots(
+            1, 3, gridspec_kw={"width_ratios": (1.0, 1.0, 0.8)})
+        empty = {"train_loss": [], "train_accuracy": []}
+        self.previous_artists = plot_history(self.ax_loss, self.ax_acc, empty, alpha=_FAINT)
+        self.artists = plot_history(self.ax_loss, self.ax_acc, empty)
+        self.ax_loss.set_title("loss", fontsize=10)
+        self.ax_acc.set_title("accuracy", fontsize=10)
+        grey = "#555555"
+        handles = [Line2D([], [], color=grey, linestyle="--", label="train"),
+                   Line2D([], [], color=grey, linestyle="-", label="dev"),
+                   Line2D([], [], color=grey, linewidth=3, label="this run"),
+                   Line2D([], [], color=grey, linewidth=3, alpha=_FAINT, label="previous run")]
+        self.ax_acc.legend(handles=handles, loc="best", fontsize=8)
 
-class BackpropStepper(Explorer):
-    """See :func:`backprop_stepper`."""
+        ax = self.ax_lr
+        (self.lr_line,) = ax.plot([], [], color=self._color, linewidth=1.8)
+        (self.lr_end,) = ax.plot([], [], "o", color=self._color, markersize=6,
+                                 label=r"$\alpha_T$, after the last update")
+        ax.set_yscale("log")
+        ax.set_xlabel("update $t$ (minibatches done)")
+        ax.set_ylabel(r"learning rate $\alpha_t$")
+        ax.set_title("learning-rate schedule", fontsize=10)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.yaxis.set_minor_formatter(mticker.NullFormatter())
+        ax.legend(loc="lower left", fontsize=8)
+        self.animate(self.lr_line, self.lr_end)  # the controls change only these (and limits)
+        self.title_text = fig.suptitle("\n", fontsize=10.5)
 
-    def __init__(self, root: autodiff.Tensor | None = None):
-        self.root = lecture_graph() if root is None else root
-        self.steps = backprop_steps(self.root)
-        self.order = autodiff.topological_order(self.root)
-        n = len(self.order)
-        self.n = n
-        import matplotlib.pyplot as plt
-
-        with plt.ioff():
-            probe, _ = autodiff.draw_graph(self.root, show_grad=True)  # its natural size
-        width, height = probe.get_size_inches()
-        plt.close(probe)
-        fig = new_figure(figsize=(max(9.0, width), height + 1.1))
-        ax_g, ax_t = fig.subplots(2, 1, height_ratios=(height, 1.1))
-        fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.01, hspace=0.0)
-        autodiff.draw_graph(self.root, ax=ax_g, show_grad=True)
-        boxes = [t for t in ax_g.texts if not isinstance(t, Annotation)]
-        if len(boxes) != n:  # pragma: no cover - guards draw_graph's drawing order
-            raise RuntimeError("draw_graph drew an unexpected number of boxes")
-        self.boxes = dict(zip(self.order, boxes, strict=True))
-        ax_t.axis("off")
-        self.head = ax_t.text(0.01, 0.78, "", transform=ax_t.transAxes, ha="left", va="center",
-                              fontsize=10, fontweight="bold")
-        self.line = ax_t.text(0.01, 0.32, "", transform=ax_t.transAxes, ha="left", va="center",
-                              fontsize=11, family="monospace", color="#000000")
-        self.ax_graph, self.ax_text = ax_g, ax_t
-        # the arrows stay static: they end at the edges of the boxes, whose size never changes
-        # (every label is padded to the width it has once all is known, see _label)
-        self.animate(*self.boxes.values(), self.head, self.line)
-        controls = {"step": W.IntSlider(value=0, min=0, max=2 * n, step=1, description="step",
-                                        style=_STYLE, layout=W.Layout(width="520px"))}
-        super().__init__(fig, controls)
-
-    def _label(self, node, value_known: bool, grad_known: bool) -> str:
-        """The box text, padded (monospace) to its width once value and gradient are known."""
-        if node.inputs:
-            title = f"{node.name} = {node.op}" if node.name else node.op
-        else:
-            title = node.name if node.name else "const"
-        value = f"value {autodiff._short(node.value)}"
-        grad = f"grad  {autodiff._short(node.grad)}"
-        width = max(len(value), len(grad))
-        value = value if value_known else "value ?"
-        grad = grad if grad_known else "grad  ?"
-        return "\n".join((title, value.ljust(width), grad.ljust(width)))  # the title centred
-
-    def refresh(self) -> None:
-        k = int(self.controls["step"].value)
-        step = self.steps[k]
-        n = self.n
-        n_values = min(k, n)
-        n_grads = max(k - n, 0)
-        known_values = set(self.order[:n_values])
-        known_grads = set(self.order[n - n_grads:]) if n_grads else set()
-        for node, box in self.boxes.items():
-            box.set_text(self._label(node, node in known_values, node in known_grads))
-            patch = box.get_bbox_patch()
-            patch.set_facecolor(_BOX["op"] if node.inputs else _BOX["leaf"])
-            patch.set_edgecolor(_BOX["edge"])
-            patch.set_linewidth(1.0)
-            if node in step.read:
-                patch.set(**_READ)
-            if node is step.node:
-                patch.set(**_CURRENT)
-        head, line = step.text.split("\n", 1)
-        self.head.set_text(head)
-        self.line.set_text(line)
-
-
-def backprop_stepper(root: autodiff.Tensor | None = None) -> BackpropStepper:
-    r"""Forward propagation, then backpropagation, one node per step of a slider.
-
-    Steps :math:`0 … n` compute the node values in topological order; steps
-    :math:`n+1 … 2n` fill the gradients in reverse order, each :math:`g_u = \sum_c g_c\,
-    \partial c/\partial u` over the consumers :math:`c`. The node computed at a step is outlined
-    in orange (as ``draw_graph``'s ``highlight``), the nodes it reads in blue, and the line below
-    the graph says what is computed, with numbers. ``root`` defaults to
-    :func:`~npfl_helpers.autodiff.lecture_graph`; any graph of scalar nodes works (its ``.grad``
-    are filled).
-    """
-    return BackpropStepper(root)
-
-
-# ----------------------------------------------------------------------------------------------
-# activations and their derivatives
-
-
-_ACT_TEXT = {
-    "sigmoid": ("σ", r"$\sigma'(a) \leq \frac{1}{4}$: each σ layer shrinks the gradient 4× or more",
-                0.25, "max σ′ = 1/4"),
-    "tanh": ("tanh", r"$\tanh'(a) \leq 1$, and $\tanh'(a) \approx 0$ once $|a| > 3$", 1.0,
-             "max tanh′ = 1"),
-    "relu": ("ReLU", r"$\mathrm{ReLU}'(a) \in \{0, 1\}$: the gradient passes whole, or not at "
-             "all", 1.0, "ReLU′ = 1 for a > 0"),
-}
-_VANISH = 0.05  # f'(a) below this counts as "vanished" in the shading
-_DEPTH = 10  # the text shows f'(a)^depth: the factor from `depth` such layers
-
-
-class ActivationExplorer(Explorer):
-    """See :func:`activation_explorer`."""
-
-    def __init__(self):
-        fig = new_figure(figsize=(11.0, 4.4), layout="constrained")
-        ax_f, ax_d = fig.subplots(1, 2)
-        a = np.linspace(-6.0, 6.0, 1201)
-        self.names = tuple(_ACT_TEXT)
-        self.curves = plot_activations(ax_f, ax_d, self.names, a)
-        self.shades = {}
-        for name in self.names:
-            _, df = mlp.ACTIVATIONS[name]
-            mask = df(a) < _VANISH
-            self.shades[name] = ax_d.fill_between(
-                a, 0, 1, where=mask, transform=ax_d.get_xaxis_transform(), color="#999999",
-                alpha=0.18, linewidth=0, label=f"gradient vanishes: f′ < {_VANISH}")
-        self.max_line = ax_d.axhline(0.25, color="#555555", linestyle=":", linewidth=1.2)
-        self.max_text = ax_d.text(5.9, 0.25, "", ha="right", va="bottom", fontsize=9,
-                                  color="#333333")
-        self.vlines = [ax.axvline(0.0, color="#777777", linewidth=1.0, linestyle="--")
-                       for ax in (ax_f, ax_d)]
-        (self.dot_f,) = ax_f.plot([], [], marker="o", markersize=9, markeredgecolor="black",
-                                  linestyle="none", zorder=5)
-        (self.dot_d,) = ax_d.plot([], [], marker="o", markersize=9, markeredgecolor="black",
-                                  linestyle="none", zorder=5)
-        self.info = ax_f.text(0.03, 0.97, "", transform=ax_f.transAxes, ha="left", va="top",
-                              fontsize=9.5, bbox={"facecolor": "white", "alpha": 0.9,
-                                                  "edgecolor": "#CCCCCC"})
-        ax_f.legend(loc="lower right", fontsize=9)
-        ax_d.legend(handles=[Patch(color="#999999", alpha=0.35,
-                                   label=f"gradient vanishes: f′(a) < {_VANISH}")],
-                    loc="upper left", fontsize=8.5)
-        self.ax_f, self.ax_d = ax_f, ax_d
-        self.animate(*(line for art in self.curves.values()
-                       for line in (art.f, art.df, *art.extras)),
-                     *self.shades.values(), self.max_line, self.max_text, *self.vlines,
-                     self.dot_f, self.dot_d, self.info, ax_f.title, ax_d.title)
-        controls = {
-            "function": W.Dropdown(options=[("σ (sigmoid)", "sigmoid"), ("tanh", "tanh"),
-                                            ("ReLU", "relu")], value="sigmoid",
-                                   description="function", style=_STYLE),
-            "a": W.FloatSlider(value=1.0, min=-6.0, max=6.0, step=0.1, description="input a",
-                               readout_format=".1f", style=_STYLE,
-                               layout=W.Layout(width="420px")),
+        c = {
+            "optimizer": _c.dropdown("optimizer", "sgd", [(optim.LABELS[key], key)
+                                                          for key in ASSIGNMENT_OPTIMIZERS]),
+            "lr": _c.log_slider("learning rate α", 0.1, *_LR_RANGE),
+            "decay": _c.dropdown("decay", "none", list(DECAYS)),
+            "lr_final": _c.log_slider("final α", 1e-3, *_LR_FINAL_RANGE),
+            "hidden": _c.selection("hidden units", 128, list(_HIDDEN)),
+            "activation": _c.dropdown("activation", "relu", list(mlp.ACTIVATIONS)),
+            "l2": _c.selection("L2 λ", 0.0, [(f"{v:g}", v) for v in _L2]),
+            "epochs": _c.int_slider("epochs", 10, 1, 50),
+            "train_size": _c.selection("train images", 0,
+                                       [(str(n) if n else f"all {len(splits.train.y)}", n)
+                                        for n in _TRAIN_SIZES if n < len(splits.train.y)]),
+            "wrong": _c.selection("wrong labels", 0.0, [(f"{v:.0%}", v) for v in _WRONG]),
         }
-        super().__init__(fig, controls)
+        self.button = W.Button(description="Train", button_style="primary", icon="play",
+                               layout=W.Layout(width="140px"))
+        self.status = W.HTML(layout=W.Layout(width="300px"))
+        self.button.on_click(lambda _button: self.train())
+        columns = [["optimizer", "lr", "decay", "lr_final"],
+                   ["hidden", "activation", "l2", "epochs"],
+                   ["train_size", "wrong", self.button, self.status]]
+        super().__init__(fig, c, columns)
+        self.train()
+
+    # -- settings ----------------------------------------------------------------------------
+
+    def settings(self) -> dict:
+        """The current control values (plain Python numbers and strings)."""
+        c = self.controls
+        return {"optimizer": c["optimizer"].value, "lr": float(c["lr"].value),
+                "decay": c["decay"].value, "lr_final": float(c["lr_final"].value),
+                "hidden": int(c["hidden"].value), "activation": c["activation"].value,
+                "l2": float(c["l2"].value), "epochs": int(c["epochs"].value),
+                "train_size": int(c["train_size"].value), "wrong": float(c["wrong"].value)}
+
+    @property
+    def n_classes(self) -> int:
+        return int(max(self.splits.train.y.max(), self.splits.dev.y.max())) + 1
+
+    def _train_set(self, size: int, wrong: float = 0.0) -> data.Dataset:
+        """The first ``size`` training images (all for 0), ``wrong`` of their labels made wrong
+        (:func:`~npfl_helpers.data.wrong_labels`, seeded)."""
+        X, y = self.splits.train
+        X, y = (X[:size], y[:size]) if size else (X, y)
+        if wrong:
+            y = data.wrong_labels(y, wrong, self.n_classes, seed=self.seed)
+        return data.Dataset(X, y)
+
+    def total_steps(self, s: dict | None = None) -> int:
+        """Updates in the whole training: epochs × ⌈train images / batch size⌉."""
+        s = self.settings() if s is None else s
+        n = len(self._train_set(s["train_size"]).y)
+        return s["epochs"] * -(-n // self.batch_size)
+
+    def schedule(self, s: dict | None = None) -> schedules.Schedule:
+        """The learning-rate schedule the current settings imply
+        (:func:`~npfl_helpers.schedules.lr_schedule`)."""
+        s = self.settings() if s is None else s
+        return lr_schedule(s["lr"], s["decay"], s["lr_final"], self.total_steps(s))
+
+    # -- drawing -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        name = check_choice("function", self.controls["function"].value, self.names)
-        a = round(float(self.controls["a"].value), 6)
-        a = 0.0 if abs(a) < 1e-9 else a
-        f, df = mlp.ACTIVATIONS[name]
-        fa, da = float(f(np.float64(a))), float(df(np.float64(a)))
-        for other, art in self.curves.items():
-            on = other == name
-            for line in (art.f, art.df, *art.extras):
-                line.set_alpha(1.0 if on else 0.22)
-                line.set_linewidth(2.6 if on else 1.2)
-            self.shades[other].set_visible(on)
-        color = ACTIVATION_COLORS[name]
-        self.dot_f.set_data([a], [fa])
-        self.dot_d.set_data([a], [da])
-        self.dot_f.set_markerfacecolor(color)
-        self.dot_d.set_markerfacecolor(color)
-        for v in self.vlines:
-            v.set_xdata([a, a])
-        sym, finding, top, top_text = _ACT_TEXT[name]
-        self.max_line.set_ydata([top, top])
-        self.max_text.set_position((5.9, top))
-        self.max_text.set_text(top_text)
-        self.ax_d.set_title(finding, fontsize=10)
-        self.ax_f.set_title(f"{ACTIVATION_LABELS[name]} and its input $a$", fontsize=10)
-        product = da**_DEPTH
-        lines = [f"a = {a:.2f}", f"{sym}(a) = {fa:.4g},   {sym}′(a) = {da:.4g}",
-                 f"through {_DEPTH} such layers: {sym}′(a){autodiff._sup(_DEPTH)} = {product:.2g}"]
-        if name == "relu" and a == 0.0:
-            lines.append("ReLU′(0) = 0 by convention (any value in [0, 1] is a subgradient)")
-        elif da < _VANISH:
-            lines.append("the gradient vanishes here: almost nothing flows back")
-        self.info.set_text("\n".join(lines))
+        """Redraw the schedule for the current settings (cheap); training waits for the button."""
+        s = self.settings()
+        self.controls["lr_final"].disabled = s["decay"] == "none"
+        total = self.total_steps(s)
+        t = np.arange(total + 1)
+        alpha = np.asarray(self.schedule(s)(t), dtype=np.float64)
+        color = OPTIMIZER_COLORS[s["optimizer"]]
+        self.lr_line.set_data(t, alpha)
+        self.lr_end.set_data([total], [alpha[-1]])
+        for artist in (self.lr_line, self.lr_end):
+            artist.set_color(color)
+        self.ax_lr.set_xlim(0, max(total, 1) * 1.04)
+        low, high = float(alpha.min()), float(alpha.max())
+        self.ax_lr.set_ylim(10 ** math.floor(math.log10(low) - 0.01),
+                            10 ** math.ceil(math.log10(high) + 0.01))
+        if self._trained is not None and s != self._trained:
+            self.status.value = "<i>Settings changed: press <b>Train</b> to train with them.</i>"
+
+    def train(self) -> mlp.History:
+        """Train a fresh model with the current settings, draw its curves; return its history."""
+        s = self.settings()
+        self.status.value = "<i>Training…</i>"
+        X, y = self._train_set(s["train_size"], s["wrong"])
+        X_dev, y_dev = self.splits.dev
+        model = mlp.MLP((X.shape[1], s["hidden"], self.n_classes), activation=s["activation"],
+                        seed=self.seed)
+        optimizer = make_optimizer(s["optimizer"], self.schedule(s))
+        history = mlp.train(model, X, y, optimizer, s["epochs"], self.batch_size, X_dev, y_dev,
+                            seed=self.seed, progress=False, l2=s["l2"])
+        if self.history is not None:
+            update_history(self.previous_artists, self.history, color=self._color,
+                           alpha=_FAINT)
+        self.previous, self.history = self.history, history
+        self.model = model
+        self._dead = int(mlp.dead_units(model, X)[0]) if s["activation"] == "relu" else 0
+        self._color = OPTIMIZER_COLORS[s["optimizer"]]
+        update_history(self.artists, history, color=self._color, alpha=1.0)
+        fit_history_axes(self.ax_loss, self.ax_acc,
+                         [h for h in (history, self.previous) if h is not None],
+                         epochs=s["epochs"])
+        self.title_text.set_text(self._title(s, history))
+        self._trained = s
+        self.status.value = self._summary(history)
+        # the curves, the title and the tick labels (their widths) are static: lay out and
+        # render anew (cheap next to the training)
+        self.relayout()
+        self.redraw()
+        return history
+
+    def _title(self, s: dict, history: mlp.History) -> str:
+        lr = f"α = {_fmt(s['lr'])}"
+        if s["decay"] != "none":
+            lr += f" → {_fmt(s['lr_final'])} ({s['decay']})"
+        n = len(self._train_set(s["train_size"]).y)
+        wrong = f" ({s['wrong']:.0%} wrong labels)" if s["wrong"] else ""
+        head = (f"{optim.LABELS[s['optimizer']]}, {lr}; {s['hidden']} {s['activation']} units, "
+                f"λ = {s['l2']:g}; {n} training images{wrong}, {s['epochs']} epochs")
+        return f"{head}\n{self._finding(history)}"
+
+    def _finding(self, history: mlp.History) -> str:
+        if history.diverged:
+            return (f"diverged in epoch {len(history.train_loss)}: the loss became infinite or "
+                    "a million times its start (try a smaller learning rate)")
+        dev_loss, train_loss = np.asarray(history.dev_loss), np.asarray(history.train_loss)
+        best = int(np.argmin(dev_loss)) + 1
+        text = (f"dev accuracy {history.dev_accuracy[-1]:.1%} (train "
+                f"{history.train_accuracy[-1]:.1%}); dev loss lowest in epoch {best}")
+        n_classes = self.n_classes
+        if train_loss[-1] > math.log(n_classes):
+            # worse than a uniform guess at the end: too large steps blew the loss up on the way
+            # (and may have killed every ReLU unit), too small ones never left the start
+            steps = np.asarray(history.step_loss, dtype=np.float64)
+            peak = float(np.nanmax(steps)) if steps.size else math.nan
+            dead = getattr(self, "_dead", 0)
+            why = f"{dead} of {self.model.sizes[1]} ReLU units dead (0 on every image) " \
+                if dead else ""
+            hint = (f"{why}after the loss jumped to {peak:.3g}: try a smaller α"
+                    if steps.size and peak > 2 * steps[0] else f"{why}try a larger α")
+            return (f"no learning: training loss {train_loss[-1]:.3g} > log {n_classes} = "
+                    f"{math.log(n_classes):.2f} (a uniform guess), dev accuracy "
+                    f"{history.dev_accuracy[-1]:.1%};\n{hint}")
+        if history.dev_accuracy[-1] < 2.0 / n_classes:
+            text += f": no better than guessing one of {n_classes} classes"
+        elif (best < len(dev_loss) and dev_loss[-1] > 1.05 * dev_loss[best - 1]
+              and train_loss[-1] < train_loss[best - 1]):
+            text += ", then rises while the training loss falls: overfitting"
+        return text
+
+    def _summary(self, history: mlp.History) -> str:
+        text = self._finding(history)
+        if self.previous is not None and not self.previous.diverged and not history.diverged:
+            text += f"<br>previous run: dev accuracy {self.previous.dev_accuracy[-1]:.1%}"
+        return text
 
 
-def activation_explorer() -> ActivationExplorer:
-    r"""σ, tanh and ReLU (left) and their derivatives (right) at an input :math:`a`.
+def training_explorer(splits: data.Splits | None = None, *, batch_size: int = 50,
+                      seed=0) -> Explorer:
+    r"""Train an MLP with one hidden layer on the digits; compare runs by their curves.
 
-    Controls: ``function`` (the highlighted activation) and ``a`` (−6 … 6, a marker on both
-    curves). Shaded: where :math:`f'(a) < 0.05` and the gradient effectively vanishes; dotted:
-    the largest derivative (:math:`\sigma' \le \frac14`, :math:`\tanh' \le 1`,
-    :math:`\operatorname{ReLU}' \in \{0, 1\}` with :math:`\operatorname{ReLU}'(0) = 0`). The text
-    shows :math:`f'(a)^{10}`, the factor by which ten such layers scale a gradient.
+    Controls: the optimiser (SGD, SGD with momentum β = 0.9, Adam), the learning rate
+    :math:`\alpha` and its decay (none, linear or exponential to the final :math:`\alpha`,
+    reached after the last update, see :func:`~npfl_helpers.schedules.lr_schedule`), the number
+    of hidden units, their activation, the L2 penalty :math:`\lambda`, the number of epochs and
+    of training images, and the fraction of those images given a wrong label
+    (:func:`~npfl_helpers.data.wrong_labels`).
+    Moving a control redraws the learning-rate schedule (right); **Train** (``.button``) trains
+    a fresh model (seeded: the same settings give the same run) and draws its training (dashed)
+    and dev (solid) loss and accuracy per epoch, the previous run faint behind it. The title
+    states the outcome: a run whose loss became infinite ends with a "×"; one that ends worse
+    than a uniform guess is "no learning" (with the number of dead ReLU units, see
+    :func:`~npfl_helpers.mlp.dead_units`); a dev loss that rises again while the training loss
+    falls is "overfitting".
+
+    ``splits`` defaults to :func:`npfl_helpers.data.load_digits`; ``batch_size`` is the
+    minibatch size. The explorer trains once with the default settings when it is built; after
+    a run, ``.history`` and ``.previous`` hold the two latest :class:`~npfl_helpers.mlp.History`.
     """
-    return ActivationExplorer()
+    if splits is not None and not isinstance(splits, data.Splits):
+        raise ArgumentTypeError(f"splits must be a data.Splits such as data.load_digits() (or "
+                                f"None for the digits); got {describe(splits)}")
+    return _TrainingExplorer(data.load_digits() if splits is None else splits, batch_size, seed)

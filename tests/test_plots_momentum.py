@@ -1,4 +1,4 @@
-"""Tests for npfl_helpers.plots: artists created, their data, fixed limits, animation frames."""
+"""Tests for npfl_helpers.plots.momentum: contours, optimiser paths, loss curves, the 1×2 figure."""
 
 
 import matplotlib
@@ -8,14 +8,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.animation import FuncAnimation  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
 
-from npfl_helpers import optim, plots, schedules, surfaces  # noqa: E402
-
-OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7",
-             "#F0E442"}
-
+from npfl_helpers import optim, plots, surfaces  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("strict_warnings")
 
@@ -34,24 +28,11 @@ def synthetic(T=30, K=3, seed=0):
     return np.stack([r * np.cos(6 * t + phase), r * np.sin(6 * t + phase)], axis=-1)
 
 
-# --- palette -----------------------------------------------------------------------------------
+def run_all(s, steps=80):
+    lrs = {"sgd": 1e-3, "momentum": 1e-3, "adam": 0.05}
+    return {n: optim.run(getattr(optim, n)(lr=lr), s.grad, s.start, steps).thetas
+            for n, lr in lrs.items()}
 
-def test_palette_is_the_course_palette():
-    assert plots.OPTIMIZER_COLORS == {
-        "sgd": "#000000", "momentum": "#E69F00", "nesterov": "#56B4E9",
-        "adagrad": "#009E73", "rmsprop": "#0072B2", "adam": "#D55E00",
-    }
-    assert set(plots.OPTIMIZER_LABELS) == set(plots.OPTIMIZER_COLORS)
-    assert plots.color_for("Adam") == "#D55E00"
-    assert plots.color_for("adam_outside") == "#D55E00"
-    assert plots.color_for("adagrad") == "#009E73"  # not confused with "adam"
-    assert plots.color_for("something else") in plots.SPARE_COLORS
-    assert plots.color_for("something else") == plots.color_for("something else")
-    assert set(plots.SPARE_COLORS) - {"#999999"} <= OKABE_ITO
-    assert plots.label_for("rmsprop") == "RMSProp" and plots.label_for("mine") == "mine"
-
-
-# --- surface ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", sorted(surfaces.SURFACES))
 def test_plot_surface_limits_labels_markers(name):
@@ -70,17 +51,6 @@ def test_plot_surface_limits_labels_markers(name):
         a.remove()
     assert plots.surface_artists(ax) == []
 
-
-def test_new_figure_does_not_register_when_asked():
-    before = plt.get_fignums()
-    fig, axes = plots.new_figure(2, pyplot=False)
-    assert isinstance(fig, Figure) and len(axes) == 2
-    assert plt.get_fignums() == before
-    fig, _ = plots.new_figure(1)
-    assert plt.get_fignums() == [*before, fig.number]
-
-
-# --- trajectories -----------------------------------------------------------------------------
 
 def test_trajectory_lines_hold_the_input_data():
     s = surfaces.quadratic()
@@ -166,8 +136,6 @@ def test_update_trajectories_in_place():
         plots.update_trajectories(paths, synthetic(K=3))
 
 
-# --- losses and schedules ---------------------------------------------------------------------
-
 def test_plot_losses_gap_on_log_axis_with_floor():
     fig, (ax,) = plots.new_figure(1)
     losses = np.array([[3.0, 2.0], [1.0, 1.0], [1.0 - 1e-15, np.nan], [1.0, np.nan]])
@@ -192,29 +160,6 @@ def test_plot_losses_raw_positive_and_negative():
     np.testing.assert_array_equal(lines[0].get_ydata(), neg["sgd"])
     assert len(ax2.yaxis.get_major_locator()()) <= 16
     fig.canvas.draw()
-
-
-def test_plot_schedules():
-    fig, (ax,) = plots.new_figure(1)
-    sch = {"constant": schedules.constant(0.1),
-           "cosine": schedules.cosine_decay(0.1, 50)}
-    lines = plots.plot_schedules(ax, sch, 60)
-    assert len(lines) == 2 and ax.get_yscale() == "log"
-    np.testing.assert_allclose(lines[0].get_ydata(), 0.1)
-    t = np.arange(60)
-    expected = 0.1 * 0.5 * (1 + np.cos(np.pi * np.minimum(t, 50) / 50))
-    y = lines[1].get_ydata()
-    np.testing.assert_allclose(y[expected > 0], expected[expected > 0])
-    assert np.isnan(y[expected == 0]).all()  # zero learning rate left out on a log axis
-    assert [ln.get_label() for ln in lines] == ["constant", "cosine"]
-
-
-# --- optimiser figure and race ----------------------------------------------------------------
-
-def run_all(s, steps=80):
-    lrs = {"sgd": 1e-3, "momentum": 1e-3, "adam": 0.05}
-    return {n: optim.run(getattr(optim, n)(lr=lr), s.grad, s.start, steps).thetas
-            for n, lr in lrs.items()}
 
 
 def test_optimizer_figure():
@@ -247,49 +192,6 @@ def test_finding_names_the_winner_and_the_diverged():
     assert "SGD diverged" in title
 
 
-def test_race_animation_frames_and_render():
-    s = surfaces.himmelblau()
-    tr = run_all(s, steps=250)
-    n_before = plt.get_fignums()
-    anim = plots.race_animation(s, tr, max_frames=40, n=30)
-    assert isinstance(anim, FuncAnimation)
-    assert plt.get_fignums() == n_before  # not tracked by pyplot
-    frames = list(anim.new_frame_seq())
-    assert len(frames) == 40 and frames[0] == 0 and frames[-1] == 250
-    artists = anim._func(frames[10])
-    assert len(artists) == 3 * 4 + 3 + 1  # 4 per path, 3 loss lines, the step counter
-    line_sgd = artists[0]
-    np.testing.assert_array_equal(np.c_[line_sgd.get_data()], tr["sgd"][: frames[10] + 1])
-    ax_s = anim._fig.axes[0]
-    assert ax_s.get_xlim() == s.bounds[0] and ax_s.get_ylim() == s.bounds[1]
-    anim._fig.canvas.draw()
-    small = plots.race_animation(s, {k: v[:5] for k, v in tr.items()}, n=20)
-    assert len(list(small.new_frame_seq())) == 5
-    html = small.to_jshtml()
-    assert html.count("data:image/png;base64") == 5
-    anim._draw_was_started = True  # only single frames were drawn: silence "deleted unrendered"
-
-
-def test_race_shows_the_cross_only_after_divergence():
-    s = surfaces.quadratic(kappa=10.0)
-    traj = optim.run(optim.sgd(lr=0.3), s.grad, s.start, 120)
-    last = int(np.flatnonzero(np.isfinite(traj.thetas).all(-1))[-1])
-    anim = plots.race_animation(s, {"sgd": traj.thetas}, max_frames=121, n=20)
-    line, start, head, cross = anim._func(last)[:4]
-    assert len(cross.get_xdata()) == 0 and len(head.get_xdata()) == 1
-    line, start, head, cross = anim._func(last + 1)[:4]
-    assert len(cross.get_xdata()) == 1 and len(head.get_xdata()) == 0
-    anim._draw_was_started = True  # silence "deleted without rendering"
-
-
-def test_race_rejects_bad_input():
-    s = surfaces.saddle()
-    with pytest.raises(ValueError, match="max_frames"):
-        plots.race_animation(s, {"sgd": np.zeros((3, 2))}, max_frames=1)
-    with pytest.raises(ValueError, match="shape"):
-        plots.race_animation(s, {"sgd": np.zeros((3, 2, 2))})
-
-
 def test_figures_leave_interactive_mode_alone():
     plt.ion()
     try:
@@ -298,3 +200,137 @@ def test_figures_leave_interactive_mode_alone():
         assert ax.figure.number in plt.get_fignums()  # plt.show() will display it
     finally:
         plt.ioff()
+
+
+def test_gd_rate_is_the_larger_factor_and_marks_the_two_learning_rates():
+    fig, (ax,) = plots.new_figure(1)
+    slow, fast, rho = plots.plot_gd_rate(ax, 1.0, 10.0)
+    a = rho.get_xdata()
+    assert a[-1] == pytest.approx(0.23)
+    np.testing.assert_allclose(rho.get_ydata(), np.maximum(abs(1 - a), abs(1 - 10 * a)))
+    np.testing.assert_allclose(fast.get_ydata(), abs(1 - 10 * a))
+    marks = [ln for ln in ax.lines if ln not in (slow, fast, rho)]
+    xs = sorted(ln.get_xdata()[0] for ln in marks if ln.get_xdata()[0] == ln.get_xdata()[1]
+                and ln.get_xdata()[0] != 0)
+    assert xs == pytest.approx([2 / 11, 0.2])  # best α and the stability limit 2/λ_max
+    assert ax.get_ylim() == (0, 1.5) and ax.get_legend() is not None
+    fig.canvas.draw()
+
+
+def test_phase_diagram_shows_three_kinds_of_cells_and_marks_the_optimum():
+    fig, (ax,) = plots.new_figure(1)
+    lrs, betas = np.geomspace(1e-3, 0.2, 6), np.linspace(0.0, 0.9, 4)
+    ratio = np.full((4, 6), 1e-5)
+    ratio[:, -2] = 50.0                       # grew, but ‖θ‖ stayed below 10⁶
+    diverged = np.zeros((4, 6), bool)
+    diverged[:, -1] = True                    # ‖θ‖ passed 10⁶: stopped
+    mesh = plots.plot_phase_diagram(ax, lrs, betas, ratio, diverged, 10.0, optimum=(0.01, 0.5),
+                                    steps=100)
+    shown = mesh.get_array().reshape(4, 6)
+    assert np.ma.getmaskarray(shown)[:, -1].all()          # diverged → the "bad" colour
+    assert not np.ma.getmaskarray(shown)[:, :-1].any()
+    cmap, norm = mesh.cmap, mesh.norm
+    assert cmap(norm(50.0))[:3] == pytest.approx(matplotlib.colors.to_rgb(plots.PHASE_GREW))
+    assert cmap.get_bad()[:3] == pytest.approx(matplotlib.colors.to_rgb(plots.PHASE_DIVERGED))
+    assert np.allclose(np.ma.getdata(shown)[:, :-2], 1e-5)
+    edge, star = ax.lines
+    np.testing.assert_allclose(edge.get_xdata(), 2 * (1 + betas) / 10.0)
+    assert list(star.get_xdata()) == [0.01] and star.get_marker() == "*"
+    assert ax.get_xscale() == "log" and ax.get_xlim() == pytest.approx((1e-3, 0.2))
+    assert "theta_{100}" in fig.axes[1].get_ylabel()  # the colour bar names the step
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("passed $10^6$" in t for t in labels) and any("grew" in t for t in labels)
+    fig.canvas.draw()
+
+
+def test_phase_diagram_of_nesterov_draws_its_own_stability_edge():
+    from npfl_helpers import quadratic_theory as qt
+
+    fig, (ax,) = plots.new_figure(1)
+    lrs, betas = np.geomspace(1e-3, 0.2, 5), np.linspace(0.0, 0.9, 3)
+    plots.plot_phase_diagram(ax, lrs, betas, np.full((3, 5), 0.1), np.zeros((3, 5), bool), 10.0,
+                             name="nesterov", legend=False)
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), (2 + 2 * betas) / ((1 + 2 * betas) * 10))
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), qt.stability_limit("nesterov", betas, 10))
+    assert ax.get_legend() is None
+    fig.canvas.draw()
+
+
+# --- one eigendirection at a time --------------------------------------------------------------
+
+def test_direction_errors_are_drawn_as_absolute_values_with_a_floor():
+    from npfl_helpers import quadratic_theory as qt
+
+    fig, (ax,) = plots.new_figure(1)
+    u = qt.direction_errors("sgd", 0.1, 0.0, [1.0, 10.0, 30.0], [1.0, -1.0, 1.0], 200)
+    lines = plots.plot_direction_errors(ax, u, [1.0, 10.0, 30.0])
+    slow, exact, diverged = (ln.get_ydata() for ln in lines)
+    np.testing.assert_allclose(slow, 0.9 ** np.arange(201))       # |1 − αλ|ᵗ
+    assert exact[0] == 1.0 and np.all(exact[1:] == 1e-16)          # αλ = 1: zero after one step
+    assert np.isfinite(diverged[:5]).all() and np.isnan(diverged[-1])  # |1 − 3| = 2: leaves
+    assert lines[0].get_color() == plots.DIRECTION_COLORS[0]
+    assert lines[-1].get_color() == plots.DIRECTION_COLORS[1]
+    assert "slowest" in lines[0].get_label() and "fastest" in lines[-1].get_label()
+    assert ax.get_yscale() == "log"
+    fig.canvas.draw()
+
+
+def test_roots_are_the_eigenvalues_of_the_iteration_and_their_locus():
+    from npfl_helpers import quadratic_theory as qt
+
+    fig, (ax,) = plots.new_figure(1)
+    art = plots.plot_roots(ax, "momentum", 0.01, 0.9, [1.0, 50.0])
+    for i, lam in enumerate((1.0, 50.0)):
+        x, y = art.roots[i].get_data()
+        expected = np.linalg.eigvals(qt.iteration_matrix("momentum", 0.01, 0.9, lam))
+        assert sorted(np.round(np.asarray(x) + 1j * np.asarray(y), 10), key=lambda z: z.imag) \
+            == pytest.approx(sorted(expected, key=lambda z: z.imag))
+        # the locus starts at β = 0 with the roots 1 − αλ and 0
+        starts = sorted(line.get_xydata()[0, 0] for line in art.locus[i])
+        assert starts == pytest.approx(sorted([1 - 0.01 * lam, 0.0]), abs=1e-12)
+    plots.update_roots(art, "nesterov", 0.02, 0.5, [1.0, 50.0])  # αλ = 1: a double root at 0
+    x, y = art.roots[1].get_data()
+    assert np.allclose(x, 0) and np.allclose(y, 0)
+    assert ax.get_aspect() == 1.0
+    fig.canvas.draw()
+
+
+def test_rate_against_beta_marks_critical_damping_and_the_current_beta():
+    from npfl_helpers import quadratic_theory as qt
+
+    fig, (ax,) = plots.new_figure(1)
+    art = plots.plot_rate_vs_beta(ax, "momentum", 0.01, 0.9, [1.0, 50.0])
+    b, slow = art.curves[0].get_data()
+    for k in (0, 100, 399):
+        roots = np.linalg.eigvals(qt.iteration_matrix("momentum", 0.01, b[k], 1.0))
+        assert slow[k] == pytest.approx(np.abs(roots).max())
+    _, overall = art.overall.get_data()
+    np.testing.assert_allclose(overall, np.maximum(slow, art.curves[1].get_ydata()))
+    for i, lam in enumerate((1.0, 50.0)):
+        (x,), (y,) = art.critical[i].get_data()
+        assert x == pytest.approx((1 - np.sqrt(0.01 * lam)) ** 2)
+        assert y == pytest.approx(np.sqrt(x), abs=1e-6)  # a double root r = √β_crit
+    assert list(art.current.get_xdata()) == [0.9, 0.9]
+    plots.update_rate_vs_beta(art, "nesterov", 0.05, 0.5, [1.0, 50.0])  # αλ = 2.5: no β_crit
+    assert art.critical[1].get_xydata().size == 0
+    fig.canvas.draw()
+
+
+def test_noise_floor_against_beta_is_the_exact_floor():
+    from npfl_helpers import quadratic_theory as qt
+
+    fig, (ax,) = plots.new_figure(1)
+    same, approx, effective, current = plots.plot_noise_floor_vs_beta(ax, 0.01, 0.5, 1.0,
+                                                                      [1.0, 10.0])
+    b, y = same.get_data()
+    for k in (0, 200, 399):
+        assert y[k] == pytest.approx(qt.noise_floor(0.01, 1.0, [1.0, 10.0], beta=b[k]))
+        assert effective.get_ydata()[k] == pytest.approx(
+            qt.noise_floor(0.01 * (1 - b[k]), 1.0, [1.0, 10.0], beta=b[k]))
+        assert approx.get_ydata()[k] == pytest.approx(2 * 0.01 / (4 * (1 - b[k])))
+    assert list(current.get_xdata()) == [0.5, 0.5]
+    plots.update_noise_floor_vs_beta([same, approx, effective, current], 0.3, 0.5, 1.0,
+                                     [1.0, 10.0])  # α = 0.3: stable only for β > 0.5
+    b, y = same.get_data()
+    assert np.isnan(y[b < 0.49]).all() and np.isfinite(y[b > 0.51]).all()
+    fig.canvas.draw()

@@ -1,0 +1,268 @@
+"""Bad inputs to the drawing layer, as a table: plot functions and explorer factories.
+
+``GOOD`` holds one valid call of each plotting function (``AX`` stands for a fresh Axes). The rows
+of ``BAD`` are generated from it: every Axes parameter gets ``None``, a string, a Figure and a
+list; every array parameter (``plots._checks.ARRAYS``) ``None``, a string, ``None`` inside a list
+and complex numbers; every mapping, string, flag and number parameter a value of the wrong kind.
+Each row must raise the stated exception with a message naming the parameter, without a
+warning. NaN and inf in data stay allowed: a diverged run is drawn, not refused (``EDGE``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from npfl_helpers import generalization as gen  # noqa: E402
+from npfl_helpers import optim, plots, schedules, surfaces, widgets  # noqa: E402
+from npfl_helpers.plots._checks import ARRAYS  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("strict_warnings")
+
+T, V = TypeError, ValueError
+
+
+class AX:
+    """Stands for a fresh matplotlib Axes, made when the row runs."""
+
+
+def materialise(kwargs: dict) -> dict:
+    return {k: Figure().add_subplot() if v is AX else v for k, v in kwargs.items()}
+
+
+N = np.arange(2, 11)
+S = surfaces.rosenbrock()
+TRAJ = optim.run(optim.sgd(1e-3), S.grad, S.start, 10, loss_fn=S.f)
+TRAIN, TEST = gen.sample(10), gen.sample(30, seed=1)
+CURVE = gen.capacity_curve(TRAIN, TEST, 5)
+PATH = gen.lambda_path(TRAIN, TEST, 5, np.geomspace(1e-4, 1, 5))
+HIST = {"train_loss": [2.0, 1.0], "train_accuracy": [0.5, 0.7], "dev_loss": [2.1, 1.2],
+        "dev_accuracy": [0.4, 0.6]}
+MU, S2 = np.linspace(-1, 1, 5), np.linspace(0.5, 2, 4)
+H = np.geomspace(1e-8, 1e-1, 8)
+
+GOOD = {
+    "plot_estimate_histograms": dict(ax=AX, edges=np.linspace(0, 4, 5),
+                                     counts={"a": [0.1, 0.4, 0.2, 0.0]}, means={"a": 1.0},
+                                     predicted={"a": 1.1}, true_value=2.0),
+    "plot_running_means": dict(ax=AX, running={"x": [1.0, 2.0, 3.0]}, predicted={"x": 2.0},
+                               t_max=10),
+    "plot_bias_against_n": dict(ax=AX, n=N, theory={"mle": -1 / N}),
+    "plot_divisor_mse": dict(ax=AX, n_theory=N, theory={k: 1.0 / N for k in (-1, 0, 1)}),
+    "plot_mse_decomposition": dict(ax=AX, names=["a", "b"], bias2=[0.0, 0.1],
+                                   variance=[0.5, 0.2]),
+    "variance_estimator_figure": dict(
+        estimates=np.random.default_rng(0).chisquare(4, (3, 200)) / 5, n=5, sigma2=1.0,
+        pyplot=False),
+    "plot_fit": dict(ax=AX, train=TRAIN, test=TEST, theta=np.r_[0.1, 0.5]),
+    "add_fit_curve": dict(ax=AX, theta=np.r_[0.5, 0.1]),
+    "plot_capacity": dict(ax=AX, degrees=CURVE.degrees, train_mse=CURVE.train_mse,
+                          test_mse=CURVE.test_mse),
+    "plot_lambda_path": dict(ax=AX, lams=PATH.lams, train_mse=PATH.train_mse,
+                             test_mse=PATH.test_mse),
+    "plot_weights": dict(ax=AX, theta=np.r_[1.0, -0.5, 0.1]),
+    "plot_distribution_bars": dict(ax=AX, p=[0.5, 0.5, 0.0], q=[0.2, 0.3, 0.5]),
+    "plot_cross_entropy_bars": dict(ax=AX, entropy=0.7, kl=0.1, nll=0.8),
+    "plot_mse_and_nll": dict(ax=AX, theta=MU, mse=MU**2 + 1, nll=MU**2 / 2 + 1),
+    "plot_nll_against_mse": dict(ax=AX, mse=MU**2 + 1, nll=MU**2 / 2 + 1),
+    "plot_running_estimates": dict(ax=AX, paths=np.random.default_rng(0).random((3, 20)),
+                                   theta=0.3, eps=0.05),
+    "plot_deviation_probability": dict(ax=AX, m=np.arange(1, 6),
+                                       measured=np.linspace(0.9, 0.1, 5)),
+    "plot_log_likelihood_contours": dict(ax=AX, mu=MU, sigma2=S2,
+                                         loglik=-(MU[None] ** 2) - S2[:, None]),
+    "plot_gradient_variance": dict(ax=AX, m=np.array([1, 2, 4, 8]),
+                                   measured=[4.0, 2.0, 1.0, 0.5]),
+    "plot_loss_line": dict(ax=AX, alphas=np.linspace(0, 1, 5), losses=np.linspace(2, 0.1, 5)),
+    "plot_loss_plane": dict(ax=AX, alphas=MU, betas=MU, grid=1 + MU[None] ** 2 + MU[:, None] ** 2),
+    "deep_landscape_figure": dict(coords=MU, lines={"a": MU**2}, grid=MU,
+                                  planes={"a": 1 + MU[None] ** 2 + MU[:, None] ** 2}),
+    "plot_minibatch_cloud": dict(ax=AX, points=np.random.default_rng(0).normal(size=(20, 2)),
+                                 full=[1.0, 0.0]),
+    "plot_training_curves": dict(ax=AX, curves={"a": (np.arange(1, 6), np.linspace(2, 1, 5))}),
+    "plot_difference_errors": dict(ax=AX, h=H, errors={"forward": H}),
+    "plot_layer_gradients": dict(ax=AX, norms={"sigmoid": [1.0, 0.5, 0.1]}),
+    "plot_history": dict(ax_loss=AX, ax_acc=AX, history=HIST),
+    "fit_history_axes": dict(ax_loss=AX, ax_acc=AX, histories=[HIST]),
+    "plot_accuracies": dict(ax=AX, accuracies={"a": 0.9, "b": 0.8},
+                            colors={"a": "#000000", "b": "#E69F00"}),
+    "plot_gd_rate": dict(ax=AX, lambda_min=1.0, lambda_max=10.0),
+    "plot_losses": dict(ax=AX, losses=TRAJ.losses[:, None], labels=["sgd"]),
+    "plot_surface": dict(surface=S, ax=AX, n=20),
+    "plot_trajectories": dict(ax=AX, thetas=TRAJ.thetas[:, None], labels=["sgd"]),
+    "optimizer_figure": dict(surface=S, trajectories={"sgd": TRAJ.thetas}, n=20, pyplot=False),
+    "plot_schedules": dict(ax=AX, schedules={"c": schedules.constant(0.1)}, steps=20),
+    "plot_schedules_lin_log": dict(ax_lin=AX, ax_log=AX, schedules={"c": schedules.constant(0.1)},
+                                   steps=20),
+    "plot_eps_placement": dict(ax=AX, g=H, step_inside=H / np.sqrt(H**2 + 1e-8),
+                               step_outside=H / (H + 1e-8), eps=1e-8),
+    "sci_text": dict(x=1.5e-3),
+    "new_figure": dict(ncols=2, pyplot=False),
+}
+
+# Wrong values per kind of parameter: (value, exception, id).
+BAD_AXES = [(None, T, "None"), ("ax", T, "str"), (Figure(), T, "Figure"), ([1, 2], T, "list")]
+BAD_ARRAY = [(None, T, "None"), ("abc", T, "str"), ([1.0, None], T, "None-inside"),
+             (np.array([1j, 2j]), T, "complex")]
+BAD_BY_ANNOTATION = {
+    "Mapping": [("abc", T, "str"), ([1, 2], T, "list"), (None, T, "None")],
+    "str": [(5, T, "int")],
+    "bool": [("yes", T, "str"), (1, T, "int")],
+    "int": [(2.5, V, "2.5"), ("3", T, "str"), (None, T, "None")],
+    "float": [("1.0", T, "str"), (1j, T, "complex"), (None, T, "None")],
+}
+BAD_BY_NAME = {
+    "surface": [("rosenbrock", T, "str"), (None, T, "None")],
+    "labels": [("sgd", T, "str")],
+    "names": [("ab", T, "str")],
+    "colors": [(5, T, "int")],
+    "history": [("run", T, "str"), (None, T, "None")],
+    "histories": [("run", T, "str"), ([HIST, "run"], T, "str-inside")],
+    "steps": [("20", T, "str"), (None, T, "None")],
+}
+
+
+def _bad_values(fn, name: str):
+    param = inspect.signature(fn).parameters[name]
+    ann = str(param.annotation) if param.annotation is not inspect.Parameter.empty else ""
+    optional = "None" in ann or param.default is None
+    if "Axes" in ann:
+        values = BAD_AXES
+    elif name in ARRAYS.get(fn.__name__, ()):
+        values = BAD_ARRAY
+    elif ann.split(" |")[0].split("[")[0] in BAD_BY_ANNOTATION:
+        values = BAD_BY_ANNOTATION[ann.split(" |")[0].split("[")[0]]
+    else:
+        values = BAD_BY_NAME.get(name, [])
+    return [(v, e, tag) for v, e, tag in values if not (v is None and optional)]
+
+
+BAD = []
+for _fname, _good in GOOD.items():
+    _fn = getattr(plots, _fname)
+    for _param in _good:
+        for _value, _exc, _tag in _bad_values(_fn, _param):
+            BAD.append((f"{_fname}:{_param}={_tag}", _fn, {**_good, _param: _value}, _exc,
+                        _param))
+
+# Explorer factories: (id, factory, kwargs, exception, parameter).
+BAD += [
+    ("minibatch_noise_explorer:hidden=0", widgets.minibatch_noise_explorer, {"hidden": 0}, V,
+     "hidden"),
+    ("minibatch_noise_explorer:hidden=str", widgets.minibatch_noise_explorer, {"hidden": "32"},
+     T, "hidden"),
+    ("minibatch_noise_explorer:epochs=-1", widgets.minibatch_noise_explorer, {"epochs": -1}, V,
+     "epochs"),
+    ("minibatch_noise_explorer:n_batches=0", widgets.minibatch_noise_explorer,
+     {"n_batches": 0}, V, "n_batches"),
+    ("minibatch_noise_explorer:seed=-1", widgets.minibatch_noise_explorer, {"seed": -1}, V,
+     "seed"),
+    ("training_explorer:splits=str", widgets.training_explorer, {"splits": "digits"}, T,
+     "splits"),
+    ("training_explorer:splits=tuple", widgets.training_explorer, {"splits": (1, 2, 3)}, T,
+     "splits"),
+    ("training_explorer:batch_size=0", widgets.training_explorer, {"batch_size": 0}, V,
+     "batch_size"),
+    ("backprop_stepper:root=str", widgets.backprop_stepper, {"root": "x"}, T, "root"),
+    ("capacity_explorer:target", widgets.capacity_explorer, {"target": "cos"}, V, "target"),
+    ("capacity_explorer:max_degree=0", widgets.capacity_explorer, {"max_degree": 0}, V,
+     "max_degree"),
+    ("capacity_explorer:trials=0", widgets.capacity_explorer, {"trials": 0}, V, "trials"),
+    ("capacity_explorer:seed=str", widgets.capacity_explorer, {"seed": "a"}, T, "seed"),
+    ("regularization_explorer:noise<0", widgets.regularization_explorer, {"noise": -1.0}, V,
+     "noise"),
+    ("regularization_explorer:noise=None", widgets.regularization_explorer, {"noise": None}, T,
+     "noise"),
+    ("likelihood_chain_explorer:m=0", widgets.likelihood_chain_explorer, {"m": 0}, V, "m"),
+    ("likelihood_chain_explorer:m=1e9", widgets.likelihood_chain_explorer, {"m": 10**9}, V,
+     "m"),
+    ("likelihood_chain_explorer:seed=-1", widgets.likelihood_chain_explorer, {"seed": -1}, V,
+     "seed"),
+    ("gaussian_nll_explorer:m=None", widgets.gaussian_nll_explorer, {"m": None}, T, "m"),
+    ("gaussian_nll_explorer:seed=str", widgets.gaussian_nll_explorer, {"seed": "a"}, T, "seed"),
+    ("consistency_explorer:seed=-1", widgets.consistency_explorer, {"seed": -1}, V, "seed"),
+    ("consistency_explorer:seed=str", widgets.consistency_explorer, {"seed": "a"}, T, "seed"),
+    ("variance_estimator_explorer:seed=-1", widgets.variance_estimator_explorer, {"seed": -1},
+     V, "seed"),
+    ("playground_explorer:dataset", widgets.playground_explorer, {"dataset": "moons"}, V,
+     "dataset"),
+    ("playground_explorer:lr=0", widgets.playground_explorer, {"lr": 0.0}, V, "lr"),
+    ("playground_explorer:lr=str", widgets.playground_explorer, {"lr": "0.1"}, T, "lr"),
+    ("playground_explorer:layers=100", widgets.playground_explorer, {"layers": 100}, V,
+     "layers"),
+    ("playground_explorer:activation", widgets.playground_explorer, {"activation": "gelu"}, V,
+     "activation"),
+    ("playground_explorer:optimizer", widgets.playground_explorer, {"optimizer": "nadam"}, V,
+     "optimizer"),
+]
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "exc", "param"), [r[1:] for r in BAD],
+                         ids=[r[0] for r in BAD])
+def test_bad_argument_raises_a_clear_error_naming_the_parameter(fn, kwargs, exc, param):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(exc) as info:
+            fn(**materialise(kwargs))
+    message = str(info.value)
+    assert re.search(rf"(?<![\w.]){re.escape(param)}\b", message), message
+
+
+def test_ids_are_unique_and_every_kind_is_covered():
+    ids = [r[0] for r in BAD]
+    assert len(ids) == len(set(ids))
+    tags = {i.rsplit("=", 1)[-1] for i in ids}
+    assert {"None", "str", "Figure", "list", "None-inside", "complex"} <= tags
+
+
+@pytest.mark.parametrize("name", list(GOOD))
+def test_good_call_passes_the_checks_without_warnings(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        getattr(plots, name)(**materialise(GOOD[name]))
+
+
+def test_every_public_plotting_function_is_checked_and_is_its_modules_function():
+    for name in dir(plots):
+        if name.startswith("_"):
+            continue
+        obj = getattr(plots, name)
+        if inspect.isfunction(obj) and obj.__module__.startswith("npfl_helpers.plots."):
+            assert hasattr(obj, "__wrapped__"), name
+            module = __import__(obj.__module__, fromlist=[name])
+            assert getattr(module, name) is obj, name
+
+
+EDGE = [  # data a diverged run produces is drawn, not refused
+    ("plot_loss_line", dict(ax=AX, alphas=[0.0, 0.5, 1.0], losses=[1.0, np.inf, np.nan])),
+    ("plot_trajectories", dict(ax=AX, thetas=np.array([[[0.0, 0.0]], [[np.nan, np.nan]]]))),
+    ("plot_losses", dict(ax=AX, losses=np.array([[1.0], [np.inf], [np.nan]]))),
+    ("plot_gradient_variance", dict(ax=AX, m=[1, 2], measured=[1.0, 0.0])),
+    ("plot_cross_entropy_bars", dict(ax=AX, entropy=1.0, kl=np.inf, nll=np.inf)),
+    ("plot_history", dict(ax_loss=AX, ax_acc=AX, history={"train_loss": [1.0, np.inf],
+                                                          "train_accuracy": [0.5, 0.1]})),
+    ("plot_loss_plane", dict(ax=AX, alphas=MU, betas=MU,
+                             grid=np.where(MU[None] > 0.5, np.inf, 1 + MU[:, None] ** 2))),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), EDGE, ids=[e[0] for e in EDGE])
+def test_non_finite_data_is_drawn_without_warnings(name, kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        getattr(plots, name)(**materialise(kwargs))
+
+
+def test_the_array_table_names_real_functions_and_parameters():
+    for fname, params in ARRAYS.items():
+        fn = getattr(plots, fname)
+        assert set(params) <= set(inspect.signature(fn).parameters), fname
