@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._validate import ArgumentTypeError, check_bool, check_range, describe
 from .autodiff import Tensor, _short, backward, tanh, topological_order
 
 __all__ = ["lecture_graph", "BackpropStep", "backprop_steps", "box_label", "superscript"]
@@ -114,6 +115,7 @@ def superscript(p: float) -> str:
     >>> "x" + superscript(2), "a" + superscript(-0.5)
     ('x²', 'a⁻⁰·⁵')
     """
+    p = check_range("p", p, allow_array=False)
     return f"{p:g}".translate(_SUPERSCRIPTS)
 
 
@@ -191,6 +193,7 @@ def backprop_steps(root: Tensor) -> list[BackpropStep]:
     >>> steps[22].text.splitlines()[1]
     'g_a = g_h · (1 − h²) = (−0.6758) · (1 − 0.4621²) = −0.5315'
     """
+    _tensor("root", root)
     backward(root)
     order = topological_order(root)
     n = len(order)
@@ -244,6 +247,9 @@ def box_label(node: Tensor, value_known: bool = True, grad_known: bool = True) -
     value 0.3392
     grad  ?
     """
+    _tensor("node", node)
+    value_known = check_bool("value_known", value_known)
+    grad_known = check_bool("grad_known", grad_known)
     if node.inputs:
         title = f"{node.name} = {node.op}" if node.name else node.op
     else:
@@ -254,3 +260,10 @@ def box_label(node: Tensor, value_known: bool = True, grad_known: bool = True) -
     value = value if value_known else "value ?"
     grad = grad if grad_known else "grad  ?"
     return "\n".join((title, value.ljust(width), grad.ljust(width)))  # the title centred
+
+
+def _tensor(name: str, value) -> Tensor:
+    if not isinstance(value, Tensor):
+        raise ArgumentTypeError(f"{name} must be an autodiff Tensor (a node of a graph, e.g. "
+                                f"lecture_graph()); got {describe(value)}")
+    return value

@@ -39,6 +39,14 @@ Gaussian data :math:`(n-1)\,\hat\sigma^2_1/\sigma^2 \sim \chi^2_{n-1}`, so
         = \frac{(2n - 1)\,\sigma^4}{n^2} < \operatorname{MSE}_1.
 
 :func:`variance_estimator_experiment` measures these by Monte Carlo, all trials at once.
+For any divisor :math:`d` of :math:`S = \sum_i (x_i - \bar x)^2`, :func:`variance_divisor_theory`
+gives the closed forms and :func:`variance_divisor_experiment` measures them; :math:`d = n + 1`
+has the smallest MSE.
+
+**Maximum likelihood.** :func:`running_mle` (consistency: every run's MLE for every :math:`m`,
+with :func:`deviation_probability` and :func:`exact_deviation_probability`),
+:func:`mean_median_experiment` and :func:`median_variance` (efficiency against the Cramér–Rao
+bound :func:`cramer_rao_bound`), :func:`empirical_distribution` (the categorical MLE).
 
 >>> x = np.array([1.0, 2.0, 3.0, 4.0])
 >>> sample_mean(x), sample_variance(x), sample_variance(x, ddof=1)
@@ -69,7 +77,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import mlp
+from . import data, mlp, optim
 from ._validate import (
     ArgumentTypeError,
     check_array,
@@ -93,6 +101,8 @@ __all__ = [
     "minibatch_variance",
     "GradientNoise",
     "gradient_noise",
+    "doubling_batch_sizes",
+    "trained_digits_mlp",
     "estimator_stats",
     "standard_error",
     "variance_estimates",
@@ -223,7 +233,7 @@ def variance_estimator_experiment(n: int, sigma2: float = 1.0, trials: int = 100
     (0.36, 0.5)
     """
     n = check_int("n", n, low=2)
-    sigma2 = check_range("sigma2", sigma2, 0, low_open=True, allow_array=False)
+    sigma2 = _sigma2(sigma2)
     trials = check_int("trials", trials, low=2)
     _check_draws(trials, n)
     rng = check_rng("seed", seed)
@@ -452,15 +462,63 @@ def gradient_noise(G, batch_sizes, n_batches: int = 200, seed=0) -> GradientNois
     return GradientNoise(g, sigma2, N, sizes, u, variance, descent, cloud, mean_error)
 
 
+def doubling_batch_sizes(N: int) -> list[int]:
+    r"""The batch sizes :math:`1, 2, 4, \dots` below ``N``, then ``N`` itself: a ladder for
+    :func:`gradient_noise` on which the variance halves from one size to the next.
+
+    >>> doubling_batch_sizes(10), doubling_batch_sizes(8), doubling_batch_sizes(1)
+    ([1, 2, 4, 8, 10], [1, 2, 4, 8], [1])
+    """
+    N = check_int("N", N, low=1)
+    return [*(1 << k for k in range(N.bit_length()) if (1 << k) < N), N]
+
+
+def trained_digits_mlp(hidden: int = 32, epochs: int = 2, seed=0):
+    r"""``(model, X, y)``: a tanh MLP ``(64, hidden, 10)`` and the digits' training set
+    (:func:`~npfl_helpers.data.load_digits`, :math:`N = 1078`), after ``epochs`` epochs of
+    minibatch SGD (:math:`\alpha = 0.2`, :math:`m = 32`); ``model.theta`` holds the trained
+    :math:`\theta`. Notebook 04 holds the network fixed there and measures its minibatch
+    gradients (:func:`per_example_gradients`, :func:`gradient_noise`). The same ``seed`` (an
+    int) gives the same split, initialisation and minibatches.
+
+    >>> model, X, y = trained_digits_mlp(hidden=8, epochs=0)
+    >>> model.sizes, X.shape, y.shape
+    ((64, 8, 10), (1078, 64), (1078,))
+    """
+    hidden = check_int("hidden", hidden, low=1)
+    epochs = check_int("epochs", epochs, low=0)
+    digits = data.load_digits(seed=seed)
+    X, y = digits.train.X, digits.train.y
+    model = mlp.MLP((X.shape[1], hidden, 10), activation="tanh", seed=seed)
+    if epochs:
+        mlp.train(model, X, y, optim.sgd(0.2), epochs=epochs, batch_size=32, seed=seed,
+                  progress=False)
+    return model, X, y
+
+
 _MAX_DRAWS = 50_000_000  # numbers drawn at once (400 MB of float64)
+_MAX_SIGMA2 = 1e100  # σ² of Monte-Carlo experiments: the squared errors of estimates stay finite
+
+
+def _sigma2(sigma2) -> float:
+    """σ² > 0 of a Monte-Carlo experiment, at most 1e100 (so its squared errors stay finite)."""
+    sigma2 = check_range("sigma2", sigma2, 0, low_open=True, allow_array=False)
+    if sigma2 > _MAX_SIGMA2:
+        raise ValueError(f"sigma2 must be at most {_MAX_SIGMA2:g} (the squared errors of the "
+                         f"estimates stay finite); got {sigma2!r}")
+    return sigma2
 
 
 def _check_draws(rows: int, cols: int, rows_name: str = "trials", cols_name: str = "n"):
     """Refuse experiments whose one vectorised array would not fit in memory."""
     if rows * cols > _MAX_DRAWS:
         raise ValueError(f"{rows_name} × {cols_name} must be at most {_MAX_DRAWS:.0e} (the "
-                         f"numbers drawn at once, in memory); got {rows} × {cols} = "
-                         f"{rows * cols:.3g}")
+                         f"numbers drawn at once, in memory); got {_count(rows)} × "
+                         f"{_count(cols)}")
+
+
+def _count(n: int) -> str:
+    return f"{n:.3g}" if n < 1e300 else "more than 1e300"
 
 
 # --------------------------------------------------------------------------------------------
@@ -482,13 +540,17 @@ def estimator_stats(estimates, true_value, axis=-1) -> EstimatorStats:
     EstimatorStats(mean=2.0, bias=1.0, variance=1.0, mse=2.0)
     """
     est = check_array("estimates", estimates, allow_empty=True, finite=False)
+    if est.ndim:
+        check_axis("axis", axis, est.ndim)
+        axis = int(axis)
     if est.ndim == 0 or est.shape[axis] == 0:
         raise ValueError("estimates must hold at least one trial along axis "
                          f"{axis}; got shape {est.shape}")
     true_value = np.asarray(check_range("true_value", true_value), dtype=np.float64)
-    mean = np.mean(est, axis=axis)
-    variance = np.mean((est - np.expand_dims(mean, axis)) ** 2, axis=axis)
-    mse = np.mean((est - np.expand_dims(true_value, axis)) ** 2, axis=axis)
+    with np.errstate(over="ignore"):  # squares beyond the float range: inf
+        mean = np.mean(est, axis=axis)
+        variance = np.mean((est - np.expand_dims(mean, axis)) ** 2, axis=axis)
+        mse = np.mean((est - np.expand_dims(true_value, axis)) ** 2, axis=axis)
     return EstimatorStats(_scalar(mean), _scalar(mean - true_value), _scalar(variance),
                           _scalar(mse))
 
@@ -504,6 +566,9 @@ def standard_error(values, axis=-1):
     0.57735
     """
     v = check_array("values", values, finite=False)
+    if v.ndim:
+        check_axis("axis", axis, v.ndim)
+        axis = int(axis)
     T = v.shape[axis] if v.ndim else 0
     if T < 2:
         raise ValueError(f"values must hold at least 2 trials along axis {axis}; got shape "
@@ -518,7 +583,7 @@ def _divisors(n: int, divisors):
     out = np.array([check_int("divisors", d, low=1) for d in np.ravel(divisors)])
     if out.size == 0:
         raise ValueError("divisors must hold at least one integer in [1, inf); got none")
-    return out
+    return out.astype(np.float64) if out.dtype == object else out  # ints beyond int64
 
 
 def variance_estimates(x, divisors=None) -> np.ndarray:
@@ -568,11 +633,13 @@ def variance_divisor_theory(n, sigma2=1.0, divisor=None) -> EstimatorStats:
         raise ValueError(f"n must be an integer in [2, inf); got {n!r}")
     sigma2 = check_range("sigma2", sigma2, 0, low_open=True)
     d = n if divisor is None else check_range("divisor", divisor, 0, low_open=True)
-    mean = (n - 1) / d * sigma2
-    variance = 2 * (n - 1) / d**2 * sigma2**2
-    bias = mean - sigma2
-    return EstimatorStats(_scalar(mean), _scalar(bias), _scalar(variance),
-                          _scalar(bias**2 + variance))
+    s2 = np.float64(sigma2)
+    with np.errstate(over="ignore", under="ignore"):  # beyond the float range: inf
+        mean = (n - 1) / d * s2
+        variance = (n - 1) / d * (2 / d) * s2 * s2
+        bias = mean - s2
+        mse = bias**2 + variance
+    return EstimatorStats(_scalar(mean), _scalar(bias), _scalar(variance), _scalar(mse))
 
 
 def variance_divisor_experiment(n: int, sigma2: float = 1.0, trials: int = 100_000,
@@ -589,10 +656,11 @@ def variance_divisor_experiment(n: int, sigma2: float = 1.0, trials: int = 100_0
     [0.5, 0.36, 0.33]
     """
     n = check_int("n", n, low=2)
-    sigma2 = check_range("sigma2", sigma2, 0, low_open=True, allow_array=False)
+    sigma2 = _sigma2(sigma2)
     trials = check_int("trials", trials, low=2)
+    _check_draws(trials, n)
     d = _divisors(n, divisors)
-    x = np.random.default_rng(seed).normal(0.0, np.sqrt(sigma2), size=(trials, n))
+    x = check_rng("seed", seed).normal(0.0, np.sqrt(sigma2), size=(trials, n))
     stats = estimator_stats(variance_estimates(x, d), sigma2)
     return {int(k): EstimatorStats(*(float(np.ravel(f)[i]) for f in stats))
             for i, k in enumerate(d)}
@@ -616,6 +684,9 @@ def empirical_distribution(x, K: int) -> np.ndarray:
     array([0.25, 0.25, 0.5 , 0.  ])
     """
     K = check_int("K", K, low=1)
+    if K > _MAX_DRAWS:
+        raise ValueError(f"K must be at most {_MAX_DRAWS:.0e} (one count per class, in memory); "
+                         f"got {K}")
     x = check_labels("x", x, n_classes=K)
     if x.size == 0:
         raise ValueError("x must hold at least one class index; got an empty array")
@@ -650,7 +721,8 @@ def running_mle(family: str, theta: float, m_max: int, runs: int, sigma: float =
     theta = check_range("theta", theta, allow_array=False)
     m_max = check_int("m_max", m_max, low=1)
     runs = check_int("runs", runs, low=1)
-    rng = np.random.default_rng(seed)
+    _check_draws(runs, m_max, "runs", "m_max")
+    rng = check_rng("seed", seed)
     if family == "bernoulli":
         x = (rng.random((runs, m_max)) < theta).astype(np.float64)
     else:
@@ -690,7 +762,13 @@ def deviation_probability(estimates, theta, eps):
     est = check_array("estimates", estimates, finite=False)
     if est.ndim == 0:
         raise ValueError(f"estimates must have a leading axis of runs; got {est!r}")
-    return np.mean(np.abs(est - theta) > eps, axis=0)
+    try:
+        np.broadcast_shapes(est.shape, np.shape(theta))
+    except ValueError:
+        raise ValueError(f"theta must be a number or broadcast against estimates {est.shape}; "
+                         f"got shape {np.shape(theta)}") from None
+    with np.errstate(over="ignore"):  # |θ̂ − θ| beyond the float range: inf, > ε
+        return np.mean(np.abs(est - theta) > eps, axis=0)
 
 
 def _erfc(z):
@@ -720,9 +798,15 @@ def exact_deviation_probability(family: str, theta: float, m, eps: float,
     theta = check_range("theta", theta, allow_array=False)
     eps = check_range("eps", eps, 0, low_open=True, allow_array=False)
     ms = np.array([check_int("m", k, low=1) for k in np.ravel(m)])
+    if ms.size == 0:
+        raise ValueError("m must hold at least one sample size; got none")
     if family == "gaussian":
-        out = _erfc(eps * np.sqrt(ms) / (sigma * math.sqrt(2.0)))
+        with np.errstate(over="ignore"):  # a z beyond the float range: erfc(inf) = 0
+            out = _erfc(eps * np.sqrt(ms.astype(np.float64)) / (sigma * math.sqrt(2.0)))
     else:
+        if ms.max() > _MAX_DRAWS:
+            raise ValueError(f"m must be at most {_MAX_DRAWS:.0e} for the bernoulli family (the "
+                             f"exact sum runs over every k <= m); got {ms.max()}")
         # log k! for k = 0 … max(m), then the Binomial(m, p) pmf of every k ≤ m, for a block of
         # sample sizes at a time (rows: m, columns: k)
         log_fact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, ms.max() + 1)))])
@@ -771,9 +855,10 @@ def mean_median_experiment(m, sigma2: float = 1.0, runs: int = 20_000, seed=0) -
     m = np.array([check_int("m", k, low=1) for k in np.ravel(m)])
     if m.size == 0:
         raise ValueError("m must hold at least one sample size; got none")
-    sigma2 = check_range("sigma2", sigma2, 0, low_open=True, allow_array=False)
+    sigma2 = _sigma2(sigma2)
     runs = check_int("runs", runs, low=2)
-    x = np.random.default_rng(seed).normal(0.0, math.sqrt(sigma2), size=(runs, int(m.max())))
+    _check_draws(runs, int(m.max()), "runs", "max(m)")
+    x = check_rng("seed", seed).normal(0.0, math.sqrt(sigma2), size=(runs, int(m.max())))
     var_mean = np.array([np.var(np.mean(x[:, :k], axis=1)) for k in m])
     var_median = np.array([np.var(np.median(x[:, :k], axis=1)) for k in m])
     return Efficiency(m, var_mean, var_median, sigma2 / m, runs)
@@ -811,7 +896,7 @@ def median_variance(m, sigma2: float = 1.0):
             raise ValueError(f"m must be an odd integer in [1, inf); got {k}")
         half = (k - 1) // 2
         s = max(math.sqrt(math.pi / (2 * k)), 0.3)  # the median's spread, roughly
-        x = np.linspace(-12 * s, 12 * s, 4001)
+        x = np.linspace(-12 * s, 12 * s, 1201)
         lower = 0.5 * _erfc(-x / math.sqrt(2.0))  # Φ(x)
         upper = 0.5 * _erfc(x / math.sqrt(2.0))  # 1 − Φ(x), accurate in the tail
         log_g = (math.lgamma(k + 1) - 2 * math.lgamma(half + 1) + half * np.log(lower)

@@ -55,12 +55,22 @@ array([0. , 0.5])
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import check_array, check_choice, check_int, check_range, check_rng
+from ._validate import (
+    ArgumentTypeError,
+    check_array,
+    check_bool,
+    check_choice,
+    check_int,
+    check_range,
+    check_rng,
+    describe,
+)
 
 __all__ = [
     "TARGETS",
@@ -100,6 +110,22 @@ TARGETS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 #: The feature bases of :func:`polynomial_features`.
 BASES = ("legendre", "monomial")
 
+MAX_DEGREE = 1000  #: the largest polynomial degree accepted
+NOISE_MAX = 1e100  #: the largest noise σ accepted: σ² and the squared errors stay finite
+_MAX_NUMBERS = 50_000_000  # numbers one array of a computation may hold (400 MB of float64)
+
+
+def _check_size(names: str, count: int, what: str) -> None:
+    """Refuse a computation whose one vectorised array would not fit in memory."""
+    if count > _MAX_NUMBERS:
+        got = f"{count:.3g}" if count < 1e300 else "more than 1e300"
+        raise ValueError(f"{names} must keep {what} at most {_MAX_NUMBERS:.0e} numbers (one "
+                         f"array in memory); got {got}")
+
+
+def _noise(noise) -> float:
+    return check_range("noise", noise, 0, NOISE_MAX, allow_array=False)
+
 
 # --------------------------------------------------------------------------------------------
 # Data
@@ -110,20 +136,22 @@ def sample(n: int, noise: float = 0.3, target: str = "sine", seed=0, trials: int
     :math:`\varepsilon \sim \mathcal N(0, 1)`.
 
     Returns ``(x, y)`` of shape ``(n,)``, or ``(trials, n)`` for ``trials`` independent data
-    sets drawn at once. The inputs and the noise come from separate streams, and along ``n``
-    the draws are *nested*: the first ``k`` points of ``sample(n)`` are ``sample(k)`` (same
-    seed), and changing ``noise`` rescales the same :math:`\varepsilon`. So a slider over
-    :math:`N` or :math:`\sigma` changes the data smoothly.
+    sets drawn at once (``trials=None``: one data set); ``noise`` is at most :data:`NOISE_MAX`.
+    The inputs and the noise come from separate streams, and along ``n`` the draws are
+    *nested*: the first ``k`` points of ``sample(n)`` are ``sample(k)`` (same seed), and
+    changing ``noise`` rescales the same :math:`\varepsilon`. So a slider over :math:`N` or
+    :math:`\sigma` changes the data smoothly.
 
     >>> x, y = sample(3, noise=0.0, target="line", seed=1)
     >>> bool(np.allclose(y, x / 2))
     True
     """
     n = check_int("n", n, low=1)
-    noise = check_range("noise", noise, low=0, allow_array=False)
+    noise = _noise(noise)
     target = check_choice("target", target, TARGETS)
     rng = check_rng("seed", seed)
     shape = (n,) if trials is None else (n, check_int("trials", trials, low=1))
+    _check_size("n" if trials is None else "n × trials", math.prod(shape), "the data")
     x_rng, eps_rng = (np.random.default_rng(s) for s in rng.integers(2**63, size=2))
     x = x_rng.uniform(-1.0, 1.0, size=shape)
     eps = eps_rng.standard_normal(size=shape)
@@ -140,16 +168,51 @@ def _array(name: str, value, min_ndim: int = 1) -> np.ndarray:
     return arr
 
 
-def _inputs(x, y=None):
+_NO_Y = object()
+
+
+def _inputs(x, y=_NO_Y, xname: str = "x", yname: str = "y"):
     """``x`` (and ``y``) as float arrays of one shape, ``x`` inside [-1, 1]."""
-    x = _array("x", x)
-    check_range("x", x, -1.0, 1.0)
-    if y is None:
+    x = _array(xname, x)
+    check_range(xname, x, -1.0, 1.0)
+    if y is _NO_Y:
         return x
-    y = _array("y", y)
+    y = _array(yname, y)
     if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same shape; got {x.shape} and {y.shape}")
+        raise ValueError(f"{xname} and {yname} must have the same shape; got {x.shape} and "
+                         f"{y.shape}")
     return x, y
+
+
+def _pair(name: str, data, batch: tuple | None = None):
+    """A data set ``(x, y)`` given as ``name``: checked, with names such as "train x".
+
+    With ``batch``, its batch axes (all but the last) must broadcast against ``batch``.
+    """
+    if isinstance(data, (str, bytes, dict)) or not hasattr(data, "__len__") or len(data) != 2:
+        raise ArgumentTypeError(f"{name} must be a pair (x, y) of arrays of one shape; got "
+                                f"{describe(data)}")
+    x, y = _inputs(data[0], data[1], f"{name} x", f"{name} y")
+    if batch is not None:
+        try:
+            np.broadcast_shapes(x.shape[:-1], batch)
+        except ValueError:
+            raise ValueError(f"{name} x must have batch axes (all but the last) that broadcast "
+                             f"against the training data's {batch}; got shape "
+                             f"{x.shape}") from None
+    return x, y
+
+
+def _int_list(name: str, values, low: int = 0, high: int | None = None) -> np.ndarray:
+    """A non-empty sequence of integers in [low, high] as an int array."""
+    what = f"a non-empty sequence of integers in [{low}, {'inf' if high is None else high}]"
+    if isinstance(values, (str, bytes, dict)) or not np.iterable(values):
+        raise ArgumentTypeError(f"{name} must be {what}; got {describe(values)}")
+    out = np.array([check_int(f"{name}[{i}]", v, low=low, high=high)
+                    for i, v in enumerate(values)], dtype=int)
+    if out.size == 0:
+        raise ValueError(f"{name} must be {what}; got an empty sequence")
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,9 +230,10 @@ def polynomial_features(x, degree: int, basis: str = "legendre") -> np.ndarray:
     >>> polynomial_features(np.array([0.5]), 2)
     array([[ 1.   ,  0.5  , -0.125]])
     """
-    degree = check_int("degree", degree, low=0)
+    degree = check_int("degree", degree, low=0, high=MAX_DEGREE)
     basis = check_choice("basis", basis, BASES)
     x = _inputs(x)
+    _check_size("degree", x.size * (degree + 1), "x.size × (degree + 1)")
     columns = [np.ones_like(x)]
     if degree >= 1:
         columns.append(x)
@@ -189,8 +253,17 @@ def _penalty_matrix(P: int, penalize_bias: bool) -> np.ndarray:
     return B
 
 
-def _lam(lam):
-    return check_range("lam", lam, low=0)
+def _lam(lam, name: str = "lam"):
+    return check_range(name, lam, low=0)
+
+
+def _scaled_system(XtX, Xty, N, lam, B):
+    r""":math:`(X^\top X + N\lambda B,\ X^\top y)`, both divided by :math:`\max(1, \lambda)`,
+    so that :math:`N\lambda` cannot overflow (the solution is the same)."""
+    lam = np.asarray(lam)
+    c = 1.0 / np.maximum(1.0, lam)
+    A = XtX * c[..., None, None] + N * (lam * c)[..., None, None] * B
+    return A, Xty * c[..., None]
 
 
 def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -216,44 +289,90 @@ def least_squares(X, y, lam=0.0, *, penalize_bias: bool = False) -> np.ndarray:
     >>> least_squares(X, np.array([0.0, 1.0, 2.0]))      # y = 1 + x
     array([1., 1.])
     """
+    X, y = _problem(X, y)
+    return _least_squares(X, y, _lam(lam), check_bool("penalize_bias", penalize_bias))
+
+
+def _problem(X, y, theta=_NO_Y):
+    """Checked ``X`` ``(..., N, P)``, ``y`` ``(..., N)`` (and ``theta`` ``(..., P)``)."""
     X = _array("X", X, min_ndim=2)
     y = _array("y", y)
     if y.shape[-1] != X.shape[-2]:
         raise ValueError(f"y must have one value per row of X ({X.shape[-2]}); got shape "
                          f"{y.shape}")
-    lam = _lam(lam)
+    shapes = [X.shape[:-2], y.shape[:-1]]
+    if theta is not _NO_Y:
+        theta = _array("theta", theta)
+        if theta.shape[-1] != X.shape[-1]:
+            raise ValueError(f"theta must have one value per column of X ({X.shape[-1]}); got "
+                             f"shape {theta.shape}")
+        shapes.append(theta.shape[:-1])
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        names = "X and y" if theta is _NO_Y else "X, y and theta"
+        raise ValueError(f"{names} must have batch axes that broadcast; got shapes "
+                         f"{X.shape}, {y.shape}" + ("" if theta is _NO_Y
+                                                    else f", {theta.shape}")) from None
+    return (X, y) if theta is _NO_Y else (X, y, theta)
+
+
+def _least_squares(X, y, lam, penalize_bias, lam_name="lam"):
     N, P = X.shape[-2:]
     if N < P and np.any(np.asarray(lam) == 0):
-        raise ValueError(f"with lam = 0, X needs at least as many rows as columns (N >= P); got "
-                         f"N = {N}, P = {P}")
+        raise ValueError(f"with {lam_name} = 0, X needs at least as many rows as columns "
+                         f"(N >= P); got N = {N}, P = {P}")
     if np.any(np.asarray(lam) == 0) and np.any(np.linalg.matrix_rank(X) < P):
-        raise ValueError("the least-squares problem has no unique solution: with lam = 0, X "
-                         f"must have full column rank P = {P} (for polynomial features: at "
-                         "least degree + 1 distinct x values); use lam > 0")
-    B = _penalty_matrix(P, penalize_bias)
+        raise ValueError(f"the least-squares problem has no unique solution: with {lam_name} = "
+                         f"0, X must have full column rank P = {P} (for polynomial features: "
+                         f"at least degree + 1 distinct x values); use {lam_name} > 0")
     Xt = np.swapaxes(X, -1, -2)
-    A = Xt @ X + N * np.asarray(lam)[..., None, None] * B      # XᵀX + NλB
-    b = (Xt @ y[..., None])[..., 0]                             # Xᵀy
+    A, b = _scaled_system(Xt @ X, (Xt @ y[..., None])[..., 0], N, lam,     # XᵀX + NλB, Xᵀy
+                          _penalty_matrix(P, penalize_bias))
     return _solve(A, b)
 
 
 def objective(theta, X, y, lam=0.0, *, penalize_bias: bool = False):
     r""":math:`J(\theta) = \frac1N\lVert X\theta - y\rVert^2 + \lambda\,\theta^\top B\theta`
-    (batched like :func:`least_squares`)."""
-    theta, X, y = np.asarray(theta, float), np.asarray(X, float), np.asarray(y, float)
-    B = np.diag(_penalty_matrix(X.shape[-1], penalize_bias))
-    residual = (X @ theta[..., None])[..., 0] - y
-    return np.mean(residual**2, axis=-1) + _lam(lam) * np.sum(B * theta**2, axis=-1)
+    (batched like :func:`least_squares`).
+
+    Squares are scaled before they are summed: the result is ``inf`` (without a warning) only
+    when :math:`J` itself exceeds the largest float.
+    """
+    X, y, theta = _problem(X, y, theta)
+    lam = np.asarray(_lam(lam))
+    B = np.diag(_penalty_matrix(X.shape[-1], check_bool("penalize_bias", penalize_bias)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        residual = (X @ theta[..., None])[..., 0] - y
+        penalty = np.where(lam > 0, lam * _mean_square(B * theta) * B.size, 0.0)
+        J = _mean_square(residual) + penalty
+    # inputs are finite, so NaN can only come from inf − inf in an overflowing product: J > max
+    J = np.where(np.isnan(J), np.inf, J)
+    return float(J) if J.ndim == 0 else J
 
 
 def objective_grad(theta, X, y, lam=0.0, *, penalize_bias: bool = False):
-    r""":math:`\nabla J(\theta) = \frac2N X^\top(X\theta - y) + 2\lambda B\theta`."""
-    theta, X, y = np.asarray(theta, float), np.asarray(X, float), np.asarray(y, float)
+    r""":math:`\nabla J(\theta) = \frac2N X^\top(X\theta - y) + 2\lambda B\theta`.
+
+    Beyond the float range its entries overflow to ±inf or NaN, without a warning."""
+    X, y, theta = _problem(X, y, theta)
+    lam = _lam(lam)
     N = X.shape[-2]
-    B = np.diag(_penalty_matrix(X.shape[-1], penalize_bias))
-    residual = (X @ theta[..., None])[..., 0] - y
-    grad_mse = 2.0 / N * (np.swapaxes(X, -1, -2) @ residual[..., None])[..., 0]
-    return grad_mse + 2.0 * np.asarray(_lam(lam))[..., None] * B * theta
+    B = np.diag(_penalty_matrix(X.shape[-1], check_bool("penalize_bias", penalize_bias)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        residual = (X @ theta[..., None])[..., 0] - y
+        grad_mse = 2.0 / N * (np.swapaxes(X, -1, -2) @ residual[..., None])[..., 0]
+        return grad_mse + 2.0 * (np.asarray(lam)[..., None] * B * theta)
+
+
+def _mean_square(r, axis: int = -1):
+    """The mean of ``r²`` along ``axis``, scaled so that no square overflows unless the mean
+    itself does (then ``inf``); NaN stays NaN. Call inside ``np.errstate(over="ignore")``."""
+    scale = np.max(np.abs(r), axis=axis, keepdims=True)
+    if np.all(scale < 1e100):
+        return np.mean(r * r, axis=axis)
+    s = np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
+    return np.mean(np.square(r / s), axis=axis) * np.squeeze(s, axis) * np.squeeze(s, axis)
 
 
 def fit_polynomial(x, y, degree: int, lam=0.0, *, basis: str = "legendre",
@@ -261,8 +380,32 @@ def fit_polynomial(x, y, degree: int, lam=0.0, *, basis: str = "legendre",
     r"""Fit one polynomial of degree :math:`D` by :func:`least_squares` on
     :func:`polynomial_features`. Returns :math:`\theta` of shape ``batch + (D + 1,)``."""
     x, y = _inputs(x, y)
-    return least_squares(polynomial_features(x, degree, basis), y, lam,
-                         penalize_bias=penalize_bias)
+    return _fit(x, y, degree, _lam(lam), basis, check_bool("penalize_bias", penalize_bias))
+
+
+def _distinct(x) -> int:
+    """The smallest number of distinct values along the last axis of ``x``."""
+    return int((1 + np.sum(np.diff(np.sort(x, axis=-1), axis=-1) > 0, axis=-1)).min())
+
+
+def _fit(x, y, degree, lam, basis, penalize_bias=False, lam_name="lam", x_name="x"):
+    """:func:`fit_polynomial` on checked arguments; errors name ``lam_name`` and ``x_name``."""
+    X = polynomial_features(x, degree, basis)
+    if np.any(np.asarray(lam) == 0):
+        N, P = X.shape[-2:]
+        if N < P:
+            raise ValueError(f"with {lam_name} = 0, degree + 1 = {P} coefficients need at least "
+                             f"as many points (N >= P); got N = {N} points in {x_name}")
+        if _distinct(x) < P:
+            raise ValueError(f"the fit has no unique solution: with {lam_name} = 0, degree "
+                             f"must be at most (the number of distinct values in {x_name}) - 1 "
+                             f"= {_distinct(x) - 1}; got {degree}")
+    try:
+        np.broadcast_shapes(np.shape(lam), X.shape[:-2])
+    except ValueError:
+        raise ValueError(f"{lam_name} must broadcast against the batch axes of the data "
+                         f"{X.shape[:-2]}; got shape {np.shape(lam)}") from None
+    return _least_squares(X, y, lam, penalize_bias, lam_name)
 
 
 def fit_all_degrees(x, y, max_degree: int, lam=0.0, *, basis: str = "legendre",
@@ -276,19 +419,29 @@ def fit_all_degrees(x, y, max_degree: int, lam=0.0, *, basis: str = "legendre",
     the right-hand side, so those coefficients come out 0). All systems are solved in one call.
     """
     x, y = _inputs(x, y)
-    max_degree = check_int("max_degree", max_degree, low=0)
-    lam = _lam(lam)
+    max_degree = check_int("max_degree", max_degree, low=0, high=MAX_DEGREE)
+    return _fit_all(x, y, max_degree, _lam(lam), basis,
+                    check_bool("penalize_bias", penalize_bias))
+
+
+def _fit_all(x, y, max_degree, lam, basis, penalize_bias=False, lam_name="lam", x_name="x"):
+    """:func:`fit_all_degrees` on checked arguments; errors name ``lam_name`` and ``x_name``."""
     N, P = x.shape[-1], max_degree + 1
-    if np.any(np.asarray(lam) == 0):
-        distinct = 1 + np.sum(np.diff(np.sort(x, axis=-1), axis=-1) > 0, axis=-1)
-        if P > distinct.min():
-            raise ValueError(f"with lam = 0, max_degree must be at most (the number of distinct "
-                             f"x values) - 1 = {distinct.min() - 1}, else the fit is not "
-                             f"unique; got {max_degree}")
+    try:
+        batch = np.broadcast_shapes(np.shape(lam), x.shape[:-1])
+    except ValueError:
+        raise ValueError(f"{lam_name} must broadcast against the batch axes of the data "
+                         f"{x.shape[:-1]}; got shape {np.shape(lam)}") from None
+    _check_size("max_degree", math.prod(batch) * P**3,
+                "(data sets × λ values) × (max_degree + 1)³")
+    if np.any(np.asarray(lam) == 0) and P > _distinct(x):
+        raise ValueError(f"with {lam_name} = 0, max_degree must be at most (the number of "
+                         f"distinct values in {x_name}) - 1 = {_distinct(x) - 1}, else the fit "
+                         f"is not unique; got {max_degree}")
     X = polynomial_features(x, max_degree, basis)
     Xt = np.swapaxes(X, -1, -2)
-    A = Xt @ X + N * np.asarray(lam)[..., None, None] * _penalty_matrix(P, penalize_bias)
-    b = (Xt @ y[..., None])[..., 0]
+    A, b = _scaled_system(Xt @ X, (Xt @ y[..., None])[..., 0], N, lam,
+                          _penalty_matrix(P, penalize_bias))
     used = np.tri(P, dtype=bool)                    # used[D, k]: feature k is in the degree-D model
     block = used[:, :, None] & used[:, None, :]     # (D, k, l)
     A_D = np.where(block, A[..., None, :, :], np.eye(P))    # batch + (D, P, P)
@@ -300,13 +453,48 @@ def predict(theta, x, basis: str = "legendre") -> np.ndarray:
     r""":math:`\hat y = \phi(x)^\top\theta`: ``theta`` ``(..., P)`` and ``x`` ``(..., n)``
     broadcast over their leading axes; returns ``(..., n)``."""
     theta = _array("theta", theta)
+    x = _inputs(x)
+    try:
+        np.broadcast_shapes(theta.shape[:-1], x.shape[:-1])
+    except ValueError:
+        raise ValueError(f"theta and x must have leading (batch) axes that broadcast; got shapes "
+                         f"{theta.shape} and {x.shape}") from None
+    if theta.shape[-1] - 1 > MAX_DEGREE:
+        raise ValueError(f"theta must have at most {MAX_DEGREE + 1} coefficients (degree "
+                         f"<= {MAX_DEGREE}) along its last axis; got shape {theta.shape}")
+    return _predict(theta, x, basis)
+
+
+def _predict(theta, x, basis):
     X = polynomial_features(x, theta.shape[-1] - 1, basis)
-    return (X @ theta[..., :, None])[..., 0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (X @ theta[..., :, None])[..., 0]
 
 
 def mean_squared_error(pred, y) -> np.ndarray:
-    r""":math:`\frac1n \sum_i (\hat y_i - y_i)^2` along the last axis (batched)."""
-    return np.mean((np.asarray(pred) - np.asarray(y)) ** 2, axis=-1)
+    r""":math:`\frac1n \sum_i (\hat y_i - y_i)^2` along the last axis (batched).
+
+    ``pred`` and ``y`` (finite) broadcast against each other. Squares are scaled before they
+    are summed: a result is ``inf`` (without a warning) only when that MSE itself exceeds the
+    largest float, about 1.8e308.
+
+    >>> mean_squared_error([1e300, 0.0], [-1e300, 0.0]), mean_squared_error([3.0, 1.0], [1.0, 1.0])
+    (inf, 2.0)
+    """
+    pred, y = _array("pred", pred), _array("y", y)
+    try:
+        np.broadcast_shapes(pred.shape, y.shape)
+    except ValueError:
+        raise ValueError(f"pred and y must have shapes that broadcast; got {pred.shape} and "
+                         f"{y.shape}") from None
+    out = _mse(pred, y)
+    return float(out) if out.ndim == 0 else out
+
+
+def _mse(pred, y, axis: int = -1):
+    """:func:`mean_squared_error` of checked arrays, along ``axis``, without warnings."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _mean_square(pred - y, axis)
 
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
@@ -323,9 +511,18 @@ def generalization_error(theta, target: str = "sine", noise: float = 0.3,
     ``theta`` ``(..., P)`` gives an array ``(...)``: what a test set of infinite size measures.
     """
     target = check_choice("target", target, TARGETS)
-    noise = check_range("noise", noise, low=0, allow_array=False)
-    gap = predict(theta, _NODES, basis) - TARGETS[target](_NODES)
-    return 0.5 * gap**2 @ _WEIGHTS + noise**2
+    noise = _noise(noise)
+    theta = _array("theta", theta)
+    if theta.shape[-1] - 1 > MAX_DEGREE:
+        raise ValueError(f"theta must have at most {MAX_DEGREE + 1} coefficients (degree "
+                         f"<= {MAX_DEGREE}) along its last axis; got shape {theta.shape}")
+    return _generalization_error(theta, target, noise, basis)
+
+
+def _generalization_error(theta, target, noise, basis):
+    gap = _predict(theta, _NODES, basis) - TARGETS[target](_NODES)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _mean_square(gap * np.sqrt(_WEIGHTS / 2)) * _NODES.size + noise**2
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,8 +546,10 @@ def capacity_curve(train, test, max_degree: int, lam=0.0, *,
     falls while the extra capacity captures :math:`f` (underfitting), then rises as it fits the
     noise (overfitting). Batch axes of the data sets (many training sets) are kept in front.
     """
-    (x_tr, y_tr), (x_te, y_te) = _inputs(*train), _inputs(*test)
-    theta = fit_all_degrees(x_tr, y_tr, max_degree, lam, basis=basis)
+    x_tr, y_tr = _pair("train", train)
+    x_te, y_te = _pair("test", test, batch=x_tr.shape[:-1])
+    max_degree = check_int("max_degree", max_degree, low=0, high=MAX_DEGREE)
+    theta = _fit_all(x_tr, y_tr, max_degree, _lam(lam), basis, x_name="train x")
     train_mse = _mse_all_degrees(theta, x_tr, y_tr, basis)
     test_mse = _mse_all_degrees(theta, x_te, y_te, basis)
     return CapacityCurve(np.arange(max_degree + 1), train_mse, test_mse, theta)
@@ -359,8 +558,9 @@ def capacity_curve(train, test, max_degree: int, lam=0.0, *,
 def _mse_all_degrees(theta, x, y, basis):
     """MSE of every row of ``theta`` (..., K, P) on (x, y) (..., n): one matmul, (..., K)."""
     X = polynomial_features(x, theta.shape[-1] - 1, basis)             # (..., n, P)
-    pred = X @ np.swapaxes(theta, -1, -2)                              # (..., n, K)
-    return np.mean((pred - y[..., None]) ** 2, axis=-2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        pred = X @ np.swapaxes(theta, -1, -2)                          # (..., n, K)
+    return _mse(pred, y[..., None], axis=-2)
 
 
 class AverageCurve(NamedTuple):
@@ -385,10 +585,11 @@ def average_capacity_curve(n: int, noise: float = 0.3, target: str = "sine",
     points.
     """
     statistic = check_choice("statistic", statistic, ("median", "mean"))
+    trials = check_int("trials", trials, low=1)
     x, y = sample(n, noise, target, seed, trials)
     theta = fit_all_degrees(x, y, max_degree, lam, basis=basis)       # (T, K, P)
     train = _mse_all_degrees(theta, x, y, basis)                       # (T, K)
-    gen = generalization_error(theta, target, noise, basis)            # (T, K)
+    gen = _generalization_error(theta, target, noise, basis)           # (T, K)
     summary = np.median if statistic == "median" else np.mean
     return AverageCurve(np.arange(max_degree + 1), summary(train, axis=0),
                         summary(gen, axis=0), statistic)
@@ -406,12 +607,14 @@ class LambdaPath(NamedTuple):
 
 def lambda_path(train, test, degree: int, lams, *, basis: str = "legendre") -> LambdaPath:
     r"""Fit degree :math:`D` on ``train`` for every :math:`\lambda` in ``lams`` (one call)."""
-    (x_tr, y_tr), (x_te, y_te) = _inputs(*train), _inputs(*test)
+    x_tr, y_tr = _pair("train", train)
+    x_te, y_te = _pair("test", test, batch=x_tr.shape[:-1])
+    degree = check_int("degree", degree, low=0, high=MAX_DEGREE)
     lams = check_range("lams", check_array("lams", lams, ndim=1), low=0)
     lam_b = lams.reshape(lams.shape + (1,) * (x_tr.ndim - 1))   # broadcast over the batch
-    theta = fit_polynomial(x_tr, y_tr, degree, lam_b, basis=basis)
-    train_mse = mean_squared_error(predict(theta, x_tr, basis), y_tr)
-    test_mse = mean_squared_error(predict(theta, x_te, basis), y_te)
+    theta = _fit(x_tr, y_tr, degree, lam_b, basis, lam_name="lams", x_name="train x")
+    train_mse = _mse(_predict(theta, x_tr, basis), y_tr)
+    test_mse = _mse(_predict(theta, x_te, basis), y_te)
     return LambdaPath(lams, train_mse, test_mse, theta, np.linalg.norm(theta[..., 1:], axis=-1))
 
 
@@ -432,13 +635,11 @@ class Selection(NamedTuple):
     test_mse: float         # the chosen model only, measured once
 
 
-def _grid(x, y, degrees, lams, basis):
-    degrees = check_array("degrees", degrees, ndim=1).astype(int)
+def _grid(x, y, degrees, lams, basis, x_name="train x"):
+    degrees = _int_list("degrees", degrees, low=0, high=MAX_DEGREE)
     lams = check_range("lams", check_array("lams", lams, ndim=1), low=0)
-    if degrees.min() < 0:
-        raise ValueError(f"degrees must be integers >= 0; got {degrees.tolist()}")
     lam_b = lams.reshape(lams.shape + (1,) * (x.ndim - 1))     # broadcast over the batch
-    theta = fit_all_degrees(x, y, int(degrees.max()), lam_b, basis=basis)
+    theta = _fit_all(x, y, int(degrees.max()), lam_b, basis, lam_name="lams", x_name=x_name)
     return degrees, lams, theta[..., degrees, :]     # (L,) + batch + (K, P)
 
 
@@ -451,13 +652,16 @@ def select_on_validation(train, val, test, degrees: Sequence[int], lams, *,
     chosen model's generalisation error (:func:`selection_bias` measures what goes wrong
     otherwise).
     """
-    (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = (_inputs(*s) for s in (train, val, test))
+    x_tr, y_tr = _pair("train", train)
+    if x_tr.ndim != 1:
+        raise ValueError(f"train x must have one axis (one data set); got shape {x_tr.shape}")
+    (x_va, y_va), (x_te, y_te) = _pair("val", val, ()), _pair("test", test, ())
     degrees, lams, theta = _grid(x_tr, y_tr, degrees, lams, basis)
-    train_mse = mean_squared_error(predict(theta, x_tr, basis), y_tr)
-    val_mse = mean_squared_error(predict(theta, x_va, basis), y_va)
+    train_mse = _mse(_predict(theta, x_tr, basis), y_tr)
+    val_mse = _mse(_predict(theta, x_va, basis), y_va)
     i, k = np.unravel_index(np.argmin(val_mse), val_mse.shape)
     chosen = theta[i, k]
-    test_mse = float(mean_squared_error(predict(chosen, x_te, basis), y_te))
+    test_mse = float(_mse(_predict(chosen, x_te, basis), y_te))
     return Selection(int(degrees[k]), float(lams[i]), chosen, degrees, lams, train_mse, val_mse,
                      test_mse)
 
@@ -484,18 +688,21 @@ def selection_bias(trials: int = 400, n_train: int = 30, n_val: int = 30, n_test
     """
     trials = check_int("trials", trials, low=2)
     rng = check_rng("seed", seed)
-    train, val, test = (sample(n, noise, target, rng, trials)
-                        for n in (n_train, n_val, n_test))
+    sizes = {name: check_int(name, n, low=1) for name, n in
+             (("n_train", n_train), ("n_val", n_val), ("n_test", n_test))}
+    for name, n in sizes.items():
+        _check_size(f"{name} × trials", n * trials, "the data")
+    train, val, test = (sample(n, noise, target, rng, trials) for n in sizes.values())
     degrees, lams, theta = _grid(*train, degrees, lams, basis)          # (L, T, K, P)
     theta = np.moveaxis(theta, 0, 1)                                    # (T, L, K, P)
 
     def mse_on(data):
         x, y = data
-        return mean_squared_error(predict(theta, x[:, None, None, :], basis),
-                                  y[:, None, None, :]).reshape(trials, -1)
+        return _mse(_predict(theta, x[:, None, None, :], basis),
+                    y[:, None, None, :]).reshape(trials, -1)
 
     val_mse, test_mse = mse_on(val), mse_on(test)
-    true = generalization_error(theta, target, noise, basis).reshape(trials, -1)
+    true = _generalization_error(theta, target, noise, basis).reshape(trials, -1)
     reported, truth, stderr = {}, {}, {}
     for name, scores in (("validation", val_mse), ("test", test_mse)):
         pick = np.argmin(scores, axis=1)[:, None]
@@ -531,15 +738,23 @@ def rank_swap(processes: Sequence[str] = ("line", "wiggle"), degrees: Sequence[i
     line) wins on the ``"line"`` process and the flexible one (degree 9) on ``"wiggle"``:
     neither is better everywhere.
     """
+    if isinstance(processes, (str, bytes, dict)) or not np.iterable(processes) \
+            or len(processes := tuple(processes)) == 0:
+        raise ArgumentTypeError(f"processes must be a non-empty sequence of names from "
+                                f"{', '.join(map(repr, TARGETS))}, e.g. ('line', 'wiggle'); got "
+                                f"{describe(processes)}")
     processes = tuple(check_choice("processes", p, TARGETS) for p in processes)
-    degrees = tuple(check_int("degrees", d, low=0) for d in degrees)
+    degrees = tuple(int(d) for d in _int_list("degrees", degrees, low=0, high=MAX_DEGREE))
+    n = check_int("n", n, low=1)
+    trials = check_int("trials", trials, low=2)
+    _check_size("n × trials", n * trials, "the data")
     rng = check_rng("seed", seed)
     error = np.empty((len(processes), len(degrees)))
     stderr = np.empty_like(error)
     for p, process in enumerate(processes):
         x, y = sample(n, noise, process, rng, trials)
         theta = fit_all_degrees(x, y, max(degrees), lam)[:, list(degrees)]     # (T, L, P)
-        gen = generalization_error(theta, process, noise)                       # (T, L)
+        gen = _generalization_error(theta, process, noise, "legendre")         # (T, L)
         error[p], stderr[p] = gen.mean(axis=0), gen.std(axis=0, ddof=1) / np.sqrt(trials)
     return RankSwap(processes, degrees, error, stderr)
 
@@ -569,8 +784,8 @@ def off_training_set_errors(n_points: int = 8, train: Sequence[int] = (0, 2, 4, 
     with the same training data on which it is wrong.
     """
     n_points = check_int("n_points", n_points, low=2, high=16)
-    train = np.unique(check_array("train", train, ndim=1).astype(int))
-    if train.size == 0 or train.min() < 0 or train.max() >= n_points or train.size == n_points:
+    train = np.unique(_int_list("train", train, low=0))
+    if train.max() >= n_points or train.size == n_points:
         raise ValueError(f"train must be a non-empty proper subset of 0 … {n_points - 1}; got "
                          f"{train.tolist()}")
     test = np.setdiff1d(np.arange(n_points), train)

@@ -4,7 +4,7 @@ Following Li et al. (2018), *Visualizing the Loss Landscape of Neural Nets*, the
 :math:`\theta` is spanned by two random directions :math:`d_1, d_2` and we plot
 
 .. math::
-    f(\alpha, \beta) = \mathcal L(\theta + \alpha d_1 + \beta d_2).
+    f(\alpha, \beta) = J(\theta + \alpha d_1 + \beta d_2).
 
 A raw Gaussian direction is meaningless for a ReLU network, whose function does not change when
 one unit's incoming weights are scaled up and its outgoing weights down. *Filter normalisation*
@@ -25,12 +25,17 @@ symbol                 argument        meaning
 =====================  ==============  ================================================
 
 The loss is the mean softmax cross-entropy of :class:`~npfl_helpers.mlp.MLP` (no L2 term), with
-or without its skip connections (``residual=True``). Grids
-are evaluated in batches: many parameter vectors are stacked and pushed through the network with
-batched matrix products, in chunks that bound the memory. The first layer's pre-activations are
+or without its skip connections (``residual=True``). Grids are evaluated in batches: many
+parameter vectors are stacked and pushed through the network with batched matrix products, in
+chunks that bound the memory. The first layer's pre-activations are
 affine in the coordinates, :math:`X(W + \alpha D_1 + \beta D_2) + \dots = XW + \alpha XD_1 +
 \beta XD_2 + \dots`, so the widest product, with the inputs, is computed once per direction
 instead of once per grid point.
+
+:func:`filter_normalize` rescales one layer's part of a direction; :func:`local_minima` marks
+the strict local minima of a grid of losses (one for a smooth bowl, many for a chaotic
+landscape); :func:`deep_landscapes` computes Li et al.'s comparison on the digits, a 20-layer
+MLP without and with skip connections (notebook 04).
 """
 
 from __future__ import annotations
@@ -204,7 +209,7 @@ def loss_along_line(model: MLP, theta_a, theta_b, X, y, alphas) -> np.ndarray:
 
 
 def loss_plane(model: MLP, theta, d1, d2, X, y, alphas, betas) -> np.ndarray:
-    r"""Losses :math:`\mathcal L(\theta + \alpha d_1 + \beta d_2)` on a grid of α and β.
+    r"""Losses :math:`J(\theta + \alpha d_1 + \beta d_2)` on a grid of α and β.
 
     Returns shape ``(len(betas), len(alphas))``: row ``i``, column ``j`` holds the loss at
     ``alphas[j]``, ``betas[i]``, ready for ``plt.contour(alphas, betas, grid)``. Where the

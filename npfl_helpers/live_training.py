@@ -105,6 +105,10 @@ def lr_notches(low: float = 1e-4, high: float = 10.0) -> np.ndarray:
     >>> lr_notches(0.1, 1.0).round(3).tolist()
     [0.1, 0.126, 0.158, 0.2, 0.251, 0.316, 0.398, 0.501, 0.631, 0.794, 1.0]
     """
+    low = check_range("low", low, 0, low_open=True, allow_array=False)
+    high = check_range("high", high, 0, low_open=True, allow_array=False)
+    if high < low:
+        raise ValueError(f"high must be in [{low:g}, inf) (at least low); got {high!r}")
     lo, hi, step = LR_SLIDER
     k = np.arange(round((hi - lo) / step) + 1)
     values = 10.0 ** (lo + k * step)
@@ -143,7 +147,7 @@ def make_optimizer(name: str, lr: float, beta: float = 0.9) -> optim.Optimizer:
     >>> make_optimizer("adam", 0.01, 0.8).hyperparams["beta1"]
     0.8
     """
-    name = check_choice("optimizer", name, optim.OPTIMIZERS)
+    name = check_choice("name", name, optim.OPTIMIZERS)
     lr = check_range("lr", lr, 0, low_open=True, allow_array=False)
     beta = check_range("beta", beta, 0, 1, high_open=True, allow_array=False)
     if name in ("sgd", "adagrad"):

@@ -1,7 +1,7 @@
 r"""The 80s-style multilayer perceptron: one flat parameter vector, manual vectorised backprop.
 
 A network with layer sizes :math:`d_0, d_1, \dots, d_L` computes, for a batch :math:`X` of
-:math:`N` rows,
+:math:`m` rows (a minibatch, or all :math:`N` training examples),
 
 .. math::
     h_0 = X, \qquad a_l = h_{l-1} W_l + b_l, \qquad h_l = f(a_l) \quad (l < L),
@@ -14,14 +14,14 @@ The network is trained on the mean softmax cross-entropy with an optional L2 pen
 (biases are not penalised):
 
 .. math::
-    \mathcal L(\theta) = -\frac1N \sum_{i=1}^N \log \operatorname{softmax}(a_L^{(i)})_{y_i}
+    J(\theta) = -\frac1m \sum_{i=1}^m \log \operatorname{softmax}(a_L^{(i)})_{y_i}
     + \lambda \sum_l \lVert W_l \rVert^2 .
 
 Backpropagation, the lecture's algorithm written for whole layers and whole batches
 (:math:`\odot` is the elementwise product):
 
 .. math::
-    g_{a_L} = \frac1N\bigl(\operatorname{softmax}(a_L) - \operatorname{onehot}(y)\bigr), \qquad
+    g_{a_L} = \frac1m\bigl(\operatorname{softmax}(a_L) - \operatorname{onehot}(y)\bigr), \qquad
     g_{W_l} = h_{l-1}^\top g_{a_l} + 2\lambda W_l, \qquad g_{b_l} = \textstyle\sum_i g_{a_l}, \qquad
     g_{a_{l-1}} = g_{a_l} W_l^\top \odot f'(a_{l-1}).
 
@@ -36,7 +36,7 @@ symbol                 argument         meaning
 :math:`f`              ``activation``   ``"sigmoid"``, ``"tanh"`` or ``"relu"``
 :math:`\lambda`        ``l2``           L2 penalty strength
 :math:`h_{l-1} + f`    ``residual``     skip connections around equal-width hidden layers
-:math:`N`              ``len(X)``       minibatch size
+:math:`m`              ``len(X)``       minibatch size (:math:`N` for the whole set)
 =====================  ===============  ==============================================
 """
 
@@ -332,7 +332,7 @@ class MLP:
     # -- backward --------------------------------------------------------------------------
 
     def loss_and_grad(self, theta, X, y, l2: float = 0.0, *, out=None):
-        r"""``(loss, grad)``: :math:`\mathcal L(\theta)` and, by backprop, its gradient.
+        r"""``(loss, grad)``: :math:`J(\theta)` and, by backprop, its gradient.
 
         ``grad`` is a flat vector like ``theta`` (same dtype). Pass ``out`` (a preallocated
         vector of that shape and dtype) to have the gradient written into it instead.
@@ -594,7 +594,7 @@ def train(model: MLP, X, y, optimizer, epochs: int, batch_size: int, X_dev=None,
 def train_epochs(model: MLP, X, y, optimizer, epochs: int, batch_size: int) -> np.ndarray:
     r"""Train ``model`` epoch by epoch; the loss on **all** of ``(X, y)`` before and after each.
 
-    Returns :math:`\mathcal L(\theta)` on the whole training set at the start and after every
+    Returns :math:`J(\theta)` on the whole training set at the start and after every
     epoch, shape ``(epochs + 1,)`` (``History.train_loss`` instead averages the minibatches seen
     during an epoch). Epoch :math:`e = 0, 1, \dots` is one call of :func:`train` with
     ``seed=e``, so the optimiser's state starts afresh every epoch: meant for plain SGD, which

@@ -16,15 +16,19 @@ function                      what it gives
 :func:`iteration_eigenvalues` its eigenvalues (the roots :math:`r_1, r_2`)
 :func:`convergence_rate`      :math:`\max |r|` over the roots and the directions
 :func:`damping`               over-, critically or underdamped, per direction
+:func:`direction_regime`      the same in words, with "zig-zag" or "diverges"
+:func:`root_branches`         the two roots ordered along continuous branches
 :func:`critical_beta`         the β at which a direction is critically damped
 :func:`stability_limit`       the largest stable α for a given β
 :func:`direction_errors`      :math:`u_t` of every direction, by powers of :math:`M`
 :func:`heavy_ball_optimum`    the fastest momentum :math:`(\alpha^*, \beta^*)` (Polyak)
 :func:`phase_diagram`         :math:`J(\theta_T)/J(\theta_0)` over a grid of (α, β), in one
                               broadcast ``optim.run``
+:func:`grid_centres`          the centres of a grid's cells, e.g. of a phase diagram
 :func:`noisy_gradient`        a gradient plus Gaussian noise: SGD's minibatch noise as a model
 :func:`noise_floor`           the mean loss at which SGD or momentum with a constant α stalls
                               under that noise (exact)
+:func:`noise_floor_or_nan`    the same over ranges of α and β, NaN where it diverges
 :func:`noise_floor_approx`    its small-step approximation :math:`n\alpha\sigma^2/(4(1-\beta))`
 ============================  ======================================================
 
@@ -46,21 +50,35 @@ import math
 import numpy as np
 
 from . import optim, surfaces
-from ._validate import check_array, check_choice, check_int, check_range
+from ._validate import (
+    ArgumentTypeError,
+    check_array,
+    check_bool,
+    check_callable,
+    check_choice,
+    check_int,
+    check_range,
+    check_rng,
+    describe,
+)
 
 __all__ = [
     "convergence_rate",
     "critical_beta",
     "damping",
     "direction_errors",
+    "direction_regime",
     "eigendirections",
+    "grid_centres",
     "heavy_ball_optimum",
     "iteration_eigenvalues",
     "iteration_matrix",
     "noise_floor",
     "noise_floor_approx",
+    "noise_floor_or_nan",
     "noisy_gradient",
     "phase_diagram",
+    "root_branches",
     "stability_limit",
 ]
 
@@ -96,23 +114,36 @@ def eigendirections(A) -> tuple[np.ndarray, np.ndarray]:
     return lambdas, Q
 
 
-def _hyper(name, lr, beta, lam):
+def _hyper(name, lr, beta, lam, lam_name="lam"):
     """Validated ``name`` and float arrays α, β (0 for SGD), λ."""
     name = check_choice("name", name, _NAMES)
     lr = np.asarray(check_range("lr", lr, 0, low_open=True), dtype=np.float64)
     beta = (np.zeros(()) if name == "sgd"
             else np.asarray(check_range("beta", beta, 0, 1, high_open=True), dtype=np.float64))
-    lam = np.asarray(check_range("lam", lam, 0, low_open=True), dtype=np.float64)
+    lam = np.asarray(check_range(lam_name, lam, 0, low_open=True), dtype=np.float64)
     return name, lr, beta, lam
+
+
+_MAX_STEP = 1e150  # αλ beyond this diverges at once, and the roots' discriminant overflows
+
+
+def _check_step(lr, lam, lam_name="lam"):
+    r"""Refuse αλ so large that :math:`\phi_1^2` would overflow."""
+    with np.errstate(over="ignore"):
+        a = lr * lam
+    if np.any(a > _MAX_STEP):
+        raise ValueError(f"lr × {lam_name} must be at most {_MAX_STEP:g} (such a step diverges "
+                         f"at once, and its square overflows); got {float(np.max(a)):.3g}")
 
 
 def _recursion(name, lr, beta, lam):
     r""":math:`(\phi_1, \phi_2)` of :math:`u_{t+1} = \phi_1 u_t + \phi_2 u_{t-1}`: the trace of
     :math:`M` and minus its determinant."""
-    a = lr * lam
-    if name == "nesterov":
-        return (1 + beta) * (1 - a), -beta * (1 - a)
-    return 1 + beta - a, -beta * np.ones_like(a)
+    with np.errstate(over="ignore"):  # αλ beyond the float range: inf
+        a = lr * lam
+        if name == "nesterov":
+            return (1 + beta) * (1 - a), -beta * (1 - a)
+        return 1 + beta - a, -beta * np.ones_like(a)
 
 
 def iteration_matrix(name: str, lr, beta, lam) -> np.ndarray:
@@ -139,8 +170,9 @@ def iteration_matrix(name: str, lr, beta, lam) -> np.ndarray:
     [[0.8, 0.9], [-0.2, 0.9]]
     """
     name, lr, beta, lam = _hyper(name, lr, beta, lam)
-    a = lr * lam
-    b = beta * (1 - a) if name == "nesterov" else beta * np.ones_like(a)
+    with np.errstate(over="ignore", invalid="ignore"):  # αλ beyond the float range: inf
+        a = lr * lam
+        b = beta * (1 - a) if name == "nesterov" else beta * np.ones_like(a)
     M = np.stack(np.broadcast_arrays(1 - a, b, -a, b), axis=-1)
     return M.reshape(M.shape[:-1] + (2, 2))
 
@@ -157,6 +189,7 @@ def iteration_eigenvalues(name: str, lr, beta, lam) -> np.ndarray:
     [0.9, 0.9]
     """
     name, lr, beta, lam = _hyper(name, lr, beta, lam)
+    _check_step(lr, lam)
     phi1, phi2 = _recursion(name, lr, beta, lam)
     root = np.sqrt((phi1**2 + 4 * phi2).astype(np.complex128))
     q = 0.5 * (phi1 + np.where(phi1 >= 0, 1.0, -1.0) * root)  # no cancellation
@@ -167,10 +200,8 @@ def iteration_eigenvalues(name: str, lr, beta, lam) -> np.ndarray:
 
 
 def _eigenvalues(lambdas) -> np.ndarray:
-    lambdas = np.asarray(lambdas, dtype=np.float64).reshape(-1)
-    if lambdas.size == 0 or not np.all(np.isfinite(lambdas) & (lambdas > 0)):
-        raise ValueError(f"lambdas must be eigenvalues > 0; got {lambdas.tolist()}")
-    return lambdas
+    lambdas = check_array("lambdas", lambdas, ndim=(0, 1)).reshape(-1)
+    return check_range("lambdas", lambdas, 0, low_open=True)
 
 
 def convergence_rate(name: str, lr, beta, lambdas):
@@ -184,6 +215,7 @@ def convergence_rate(name: str, lr, beta, lambdas):
     """
     lambdas = _eigenvalues(lambdas)
     name, lr, beta, _ = _hyper(name, lr, beta, 1.0)
+    _check_step(lr[..., None], lambdas, "lambdas")
     roots = iteration_eigenvalues(name, lr[..., None], beta[..., None], lambdas)
     rate = np.abs(roots).max(axis=(-2, -1))
     return float(rate) if rate.ndim == 0 else rate
@@ -201,12 +233,53 @@ def damping(name: str, lr, beta, lam):
     array(['overdamped', 'critically damped', 'underdamped'], dtype='<U17')
     """
     name, lr, beta, lam = _hyper(name, lr, beta, lam)
+    _check_step(lr, lam)
     phi1, phi2 = _recursion(name, lr, beta, lam)
     disc = phi1**2 + 4 * phi2
     tol = 1e-10 * np.maximum(1.0, phi1**2)
     out = np.where(disc > tol, "overdamped",
                    np.where(disc < -tol, "underdamped", "critically damped"))
     return str(out) if out.ndim == 0 else out
+
+
+def direction_regime(name: str, lr: float, beta: float, lam: float) -> str:
+    r"""The behaviour of one direction in words: ``"diverges"`` when its largest root has
+    :math:`|r_1| \ge 1`, else its :func:`damping`, with ``", zig-zag"`` added when the error
+    flips sign every step (a negative real dominant root).
+
+    >>> [direction_regime("momentum", 0.1, 0.0, lam) for lam in (1.0, 15.0, 25.0)]
+    ['overdamped', 'overdamped, zig-zag', 'diverges']
+    """
+    for arg, value in (("lr", lr), ("beta", beta), ("lam", lam)):
+        check_range(arg, value, allow_array=False)  # one direction: scalars (ranges below)
+    r1, _ = iteration_eigenvalues(name, lr, beta, lam)
+    if abs(r1) >= 1:
+        return "diverges"
+    kind = damping(name, lr, beta, lam)
+    if kind != "underdamped" and r1.real < 0:
+        kind += ", zig-zag"
+    return kind
+
+
+def root_branches(roots) -> np.ndarray:
+    r"""The two roots of each iteration, ``roots`` ``(..., 2)`` (e.g.
+    :func:`iteration_eigenvalues` over a range of β), reordered so that each column follows one
+    continuous branch: the root with the larger imaginary part first, or, when both are real,
+    the larger one.
+
+    >>> root_branches(np.array([[0.5 - 0.1j, 0.5 + 0.1j], [0.2, 0.9]])).tolist()
+    [[(0.5+0.1j), (0.5-0.1j)], [(0.9+0j), (0.2+0j)]]
+    """
+    raw = roots
+    roots = np.asarray(roots) if not isinstance(roots, (str, bytes, dict)) else None
+    if roots is None or roots.dtype.kind not in "biufc" or roots.ndim == 0 \
+            or roots.shape[-1] != 2:
+        raise ArgumentTypeError(f"roots must be an array of shape (..., 2) of real or complex "
+                                f"numbers; got {describe(raw)}")
+    roots = roots.astype(np.complex128)
+    r1, r2 = roots[..., 0], roots[..., 1]
+    first = np.where(np.abs(r1.imag - r2.imag) > 1e-12, r1.imag > r2.imag, r1.real >= r2.real)
+    return np.stack([np.where(first, r1, r2), np.where(first, r2, r1)], axis=-1)
 
 
 def critical_beta(name: str, lr, lam):
@@ -229,8 +302,8 @@ def critical_beta(name: str, lr, lam):
     """
     name = check_choice("name", name, ("momentum", "nesterov"))
     _, lr, _, lam = _hyper(name, lr, 0.0, lam)
-    s = np.sqrt(lr * lam)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        s = np.sqrt(lr * lam)
         beta = (1 - s) ** 2 if name == "momentum" else (1 - s) / (1 + s)
     ok = (beta < 1) & (s < 2) if name == "momentum" else s < 1
     beta = np.where(ok, beta, np.nan)
@@ -251,11 +324,12 @@ def stability_limit(name: str, beta, lam_max):
     >>> [round(stability_limit(n, 0.9, 10.0), 4) for n in ("sgd", "momentum", "nesterov")]
     [0.2, 0.38, 0.1357]
     """
-    name, _, beta, lam = _hyper(name, 1.0, beta, lam_max)
-    if name == "nesterov":
-        limit = (2 + 2 * beta) / ((1 + 2 * beta) * lam)
-    else:
-        limit = 2 * (1 + beta) / lam
+    name, _, beta, lam = _hyper(name, 1.0, beta, lam_max, "lam_max")
+    with np.errstate(over="ignore"):  # a tiny lam_max: no limit within the float range, inf
+        if name == "nesterov":
+            limit = (2 + 2 * beta) / ((1 + 2 * beta) * lam)
+        else:
+            limit = 2 * (1 + beta) / lam
     return float(limit) if limit.ndim == 0 else limit
 
 
@@ -291,14 +365,25 @@ def direction_errors(name: str, lr, beta, lambdas, u0, steps: int, max_norm: flo
     # −det φ₂; v_t = u_t − u_{t−1}, so v_0 = 0 means u_{−1} = u_0): two products per step
     phi1, phi2 = _recursion(name, lr[..., None], beta[..., None], lambdas)
     u0 = check_array("u0", u0)
-    shape = np.broadcast_shapes(phi1.shape, u0.shape[:-1] + (lambdas.size,))
+    try:
+        shape = np.broadcast_shapes(phi1.shape, u0.shape)
+    except ValueError:
+        raise ValueError(f"u0 must broadcast to (..., n) with n = {lambdas.size} eigenvalues (and "
+                         f"against lr, beta); got shape {u0.shape}") from None
     if noise is not None:  # the gradient λu + noise: the step −α·noise, in u (and in v)
         noise = check_array("noise", noise, ndim=tuple(range(1, 33)))
-        shape = np.broadcast_shapes(shape, noise.shape[1:])
+        try:
+            shape = np.broadcast_shapes(shape, noise.shape[1:])
+        except ValueError:
+            raise ValueError(f"noise must have shape (steps, ...) with (...) broadcasting "
+                             f"against {shape}; got shape {noise.shape}") from None
         noise = noise[:steps].reshape(noise[:steps].shape[:1] + (1,) * (len(shape) + 1
                                                                         - noise.ndim)
                                       + noise.shape[1:])  # (time, *batch, n)
         kicks = -lr[..., None] * noise
+    if (steps + 1) * math.prod(shape) > 50_000_000:
+        raise ValueError(f"steps must keep the result at most 5e7 numbers (one array in "
+                         f"memory); got {steps} steps of {math.prod(shape)} numbers")
     out = np.empty((steps + 1,) + shape)
     out[0] = u0
     with np.errstate(all="ignore"):  # a diverging direction may overflow: masked below
@@ -337,9 +422,12 @@ def heavy_ball_optimum(lambda_min: float, lambda_max: float) -> tuple[float, flo
     (0.03305785123966942, 0.6694214876033059)
     """
     l1 = check_range("lambda_min", lambda_min, 0, low_open=True, allow_array=False)
-    ln = check_range("lambda_max", lambda_max, l1, allow_array=False)
-    root = math.sqrt(ln / l1)
-    return (2.0 / (math.sqrt(l1) + math.sqrt(ln))) ** 2, ((root - 1.0) / (root + 1.0)) ** 2
+    ln = check_range("lambda_max", lambda_max, 0, low_open=True, allow_array=False)
+    if ln < l1:
+        raise ValueError(f"lambda_max must be in [{l1:g}, inf) (at least lambda_min); got "
+                         f"{ln!r}")
+    r1, rn = math.sqrt(l1), math.sqrt(ln)  # (√κ − 1)/(√κ + 1) without forming κ, which overflows
+    return (2.0 / (r1 + rn)) ** 2, ((rn - r1) / (rn + r1)) ** 2
 
 
 def phase_diagram(name: str, kappa: float, steps: int, lrs, betas):
@@ -355,15 +443,31 @@ def phase_diagram(name: str, kappa: float, steps: int, lrs, betas):
     (True, [True, True])
     """
     name = check_choice("name", name, ("momentum", "nesterov"))
+    lrs = check_range("lrs", check_array("lrs", lrs, ndim=1), 0, low_open=True)
+    betas = check_range("betas", check_array("betas", betas, ndim=1), 0, 1, high_open=True)
     s = surfaces.quadratic(kappa=kappa)
-    lrs = np.asarray(lrs, dtype=np.float64)
-    betas = np.asarray(betas, dtype=np.float64)
     theta0 = np.broadcast_to(s.start, (lrs.size, betas.size, 2))
     opt = optim.OPTIMIZERS[name](lr=lrs[:, None, None], beta=betas[None, :, None])
     traj = optim.run(opt, s.grad, theta0, steps)
     with np.errstate(invalid="ignore"):
         ratio = s.f(traj.thetas[-1]) / s.f(s.start)
     return np.where(traj.diverged, np.nan, ratio), traj.diverged
+
+
+def grid_centres(edges, log: bool = False) -> np.ndarray:
+    """The centres of the cells between consecutive ``edges`` (e.g. of a phase diagram's α or
+    β axis): arithmetic means, or with ``log`` geometric means (for a log-spaced axis).
+
+    >>> grid_centres([0.0, 1.0, 3.0]).tolist(), grid_centres([1.0, 100.0], log=True).tolist()
+    ([0.5, 2.0], [10.0])
+    """
+    edges = check_array("edges", edges, ndim=1)
+    if edges.size < 2:
+        raise ValueError(f"edges must hold at least 2 values (one cell); got {edges.size}")
+    if check_bool("log", log):
+        edges = check_range("edges", edges, 0, low_open=True)
+        return np.sqrt(edges[:-1]) * np.sqrt(edges[1:])
+    return edges[:-1] / 2 + edges[1:] / 2
 
 
 def noisy_gradient(grad_fn, sigma: float, seed=0):
@@ -377,11 +481,17 @@ def noisy_gradient(grad_fn, sigma: float, seed=0):
     >>> g(np.array([1.0, -1.0])).tolist()
     [2.0, -2.0]
     """
+    grad_fn = check_callable("grad_fn", grad_fn, "a function θ ↦ ∇J(θ)")
     sigma = check_range("sigma", sigma, 0, allow_array=False)
-    rng = np.random.default_rng(seed)
+    rng = check_rng("seed", seed)
 
     def grad(theta):
-        return grad_fn(theta) + sigma * rng.normal(size=np.shape(theta))
+        theta = check_array("theta", theta, finite=False, dtype=None)
+        g = grad_fn(theta)
+        if g is None:
+            raise TypeError("grad_fn must return the gradient, an array of theta's shape; got None")
+        with np.errstate(over="ignore", invalid="ignore"):  # beyond the float range: ±inf
+            return g + sigma * rng.normal(size=theta.shape)
 
     return grad
 
@@ -396,7 +506,7 @@ def _floor_lr(name, lr, beta, lambdas):
     if bad.any():
         k = np.flatnonzero(bad.reshape(-1))[0]
         raise ValueError(f"lr must be in (0, {np.reshape(limit, -1)[k]:.6g}) for {name} with "
-                         f"beta = {beta.reshape(-1)[k]:g} and lambda_max = {lambdas.max():g} "
+                         f"beta = {beta.reshape(-1)[k]:g} and max(lambdas) = {lambdas.max():g} "
                          f"(beyond, it diverges); got {float(lr.reshape(-1)[k])!r}")
     return lr, beta
 
@@ -439,8 +549,30 @@ def noise_floor(lr, sigma: float, lambdas, beta=0.0, name: str = "momentum"):
     phi1, phi2 = _recursion(name, a, b, lambdas)
     # (1 − φ₂)² − φ₁² = αλ·k, written so that small αλ loses no digits
     k = 2 * (1 + b) - a * lambdas if name == "momentum" else 1 + (1 + 2 * b) * (1 - a * lambdas)
-    floor = ((1 - phi2) * a * sigma**2 / (2 * (1 + phi2) * k)).sum(axis=-1)
+    with np.errstate(over="ignore"):  # σ² beyond the float range: inf
+        floor = ((1 - phi2) * a * np.float64(sigma) ** 2 / (2 * (1 + phi2) * k)).sum(axis=-1)
     return float(floor) if floor.ndim == 0 else floor
+
+
+def noise_floor_or_nan(lr, sigma: float, lambdas, beta=0.0, name: str = "momentum"):
+    r""":func:`noise_floor` over ranges of α and β (broadcast), with NaN where there is no floor
+    instead of an error: where :math:`\alpha = 0` or α is at or beyond the
+    :func:`stability_limit` (the iteration diverges). For curves that cross that limit.
+
+    >>> noise_floor_or_nan([0.1, 0.5], 1.0, [1.0, 10.0]).round(4).tolist()   # limit 2/10
+    [0.0763, nan]
+    """
+    name = check_choice("name", name, ("momentum", "nesterov"))
+    lambdas = _eigenvalues(lambdas)
+    sigma = check_range("sigma", sigma, 0, allow_array=False)
+    lr = np.asarray(check_range("lr", lr, 0), dtype=np.float64)
+    beta = np.asarray(check_range("beta", beta, 0, 1, high_open=True), dtype=np.float64)
+    lr, beta = np.broadcast_arrays(lr, beta)
+    out = np.full(lr.shape, np.nan)
+    ok = (lr > 0) & (lr < stability_limit(name, beta, lambdas.max()))
+    if ok.any():
+        out[ok] = noise_floor(lr[ok], sigma, lambdas, beta=beta[ok], name=name)
+    return float(out) if out.ndim == 0 else out
 
 
 def noise_floor_approx(lr, sigma: float, lambdas, beta=0.0):
@@ -464,5 +596,6 @@ def noise_floor_approx(lr, sigma: float, lambdas, beta=0.0):
     lambdas = _eigenvalues(lambdas)
     sigma = check_range("sigma", sigma, 0, allow_array=False)
     lr, beta = _floor_lr("momentum", lr, beta, lambdas)
-    floor = lambdas.size * lr * sigma**2 / (4 * (1 - beta))
+    with np.errstate(over="ignore"):  # σ² beyond the float range: inf
+        floor = lambdas.size * lr * np.float64(sigma) ** 2 / (4 * (1 - beta))
     return float(floor) if floor.ndim == 0 else floor

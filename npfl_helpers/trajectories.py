@@ -9,6 +9,7 @@ so it is tested on its own:
   array, missing steps NaN;
 - :func:`diverged_runs`: which runs diverged (flagged, or their points became non-finite);
 - :func:`loss_curve`: the gap :math:`f(\theta_t) - f^*` as a log axis can show it;
+- :func:`first_step_below`: the step at which a loss first falls below a tolerance;
 - :func:`visible_path`: a path cut at step ``upto`` and clipped to a plot box, with the point
   where a diverged run was last seen (the "×" of the figures).
 
@@ -23,7 +24,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import check_int, check_range
+from ._validate import (
+    ArgumentTypeError,
+    check_array,
+    check_bool,
+    check_callable,
+    check_int,
+    check_range,
+    describe,
+)
 
 __all__ = [
     "StackedRuns",
@@ -31,6 +40,7 @@ __all__ = [
     "as_runs",
     "diverged_runs",
     "exit_point",
+    "first_step_below",
     "loss_curve",
     "stack_curves",
     "stack_runs",
@@ -48,13 +58,29 @@ def as_runs(thetas) -> np.ndarray:
     >>> as_runs(np.zeros((5, 2))).shape
     (5, 1, 2)
     """
-    thetas = np.asarray(getattr(thetas, "thetas", thetas), dtype=np.float64)
+    return _runs("thetas", thetas)
+
+
+def _runs(name: str, thetas) -> np.ndarray:
+    """:func:`as_runs` with errors naming ``name``."""
+    thetas = check_array(name, getattr(thetas, "thetas", thetas), finite=False)
     if thetas.ndim == 2:
         thetas = thetas[:, None, :]
     if thetas.ndim != 3 or thetas.shape[-1] != 2:
-        raise ValueError(f"thetas must have shape (steps + 1, 2) or (steps + 1, K, 2); "
+        raise ValueError(f"{name} must have shape (steps + 1, 2) or (steps + 1, K, 2); "
                          f"got shape {thetas.shape}")
     return thetas
+
+
+def _bounds(bounds) -> tuple[tuple[float, float], tuple[float, float]]:
+    """``((x0, x1), (y0, y1))`` as floats, each pair in increasing order."""
+    b = check_array("bounds", bounds, shape=(2, 2))
+    b.sort(axis=1)
+    return (float(b[0, 0]), float(b[0, 1])), (float(b[1, 0]), float(b[1, 1]))
+
+
+def _point(name: str, value) -> np.ndarray:
+    return check_array(name, value, shape=(2,))
 
 
 def diverged_runs(runs, diverged=None) -> np.ndarray:
@@ -63,11 +89,22 @@ def diverged_runs(runs, diverged=None) -> np.ndarray:
     ``diverged`` (a bool or K bools) says so explicitly; when None, a run counts as diverged if
     any of its points is not finite (as :func:`npfl_helpers.optim.run` leaves a diverged run).
     """
-    runs = as_runs(runs)
+    runs = _runs("runs", runs)
     K = runs.shape[1]
     if diverged is None:
         return ~np.all(np.isfinite(runs), axis=(0, 2))
-    return np.broadcast_to(np.asarray(diverged, dtype=bool), (K,)).copy()
+    what = f"None, a bool or {K} bools (one per run)"
+    try:
+        flags = np.asarray(diverged)
+    except Exception:  # noqa: BLE001 - e.g. a ragged list
+        flags = None
+    if flags is None or not (flags.dtype == bool or (flags.dtype.kind in "iu"
+                                                     and np.all((flags == 0) | (flags == 1)))):
+        raise ArgumentTypeError(f"diverged must be {what}; got {describe(diverged)}")
+    flags = flags.astype(bool)
+    if flags.shape not in ((), (1,), (K,)):
+        raise ValueError(f"diverged must be {what}; got shape {flags.shape}")
+    return np.broadcast_to(flags, (K,)).copy()
 
 
 def exit_point(p, q, bounds) -> np.ndarray:
@@ -79,14 +116,18 @@ def exit_point(p, q, bounds) -> np.ndarray:
     >>> exit_point(np.array([0.0, 0.0]), np.array([2.0, 1.0]), ((-1, 1), (-1, 1))).tolist()
     [1.0, 0.5]
     """
-    p = np.asarray(p, dtype=np.float64)
-    d = np.asarray(q, dtype=np.float64) - p
+    return _exit_point(_point("p", p), _point("q", q), _bounds(bounds))
+
+
+def _exit_point(p, q, bounds) -> np.ndarray:
+    d = q - p
     ts = []
-    for i, (lo, hi) in enumerate(bounds):
-        if d[i] > 0:
-            ts.append((hi - p[i]) / d[i])
-        elif d[i] < 0:
-            ts.append((lo - p[i]) / d[i])
+    with np.errstate(over="ignore"):  # a tiny step: t beyond the float range, i.e. t > 1
+        for i, (lo, hi) in enumerate(bounds):
+            if d[i] > 0:
+                ts.append((hi - p[i]) / d[i])
+            elif d[i] < 0:
+                ts.append((lo - p[i]) / d[i])
     t = min([1.0, *ts])
     return p + max(t, 0.0) * d
 
@@ -116,14 +157,17 @@ def visible_path(xy, upto: int, bounds, flagged: bool = False, far: float = FAR)
     >>> v.head, v.cross.tolist()
     (None, [1.0, 0.0])
     """
-    xy = np.asarray(xy, dtype=np.float64)
+    xy = check_array("xy", xy, shape=(None, 2), finite=False)
     upto = min(check_int("upto", upto, 0), len(xy) - 1)
+    bounds = _bounds(bounds)
+    flagged = check_bool("flagged", flagged)
     far = check_range("far", far, 0, low_open=True, allow_array=False)
     final = upto >= len(xy) - 1
     xy = xy[: upto + 1]
     finite = np.all(np.isfinite(xy), axis=-1)
     (x0, x1), (y0, y1) = bounds
-    sx, sy = far * (x1 - x0), far * (y1 - y0)
+    with np.errstate(over="ignore"):  # a huge box times far: inf, i.e. no clipping
+        sx, sy = far * (x1 - x0), far * (y1 - y0)
     line = xy.copy()
     line[..., 0] = np.clip(line[..., 0], x0 - sx, x1 + sx)  # NaN stays NaN
     line[..., 1] = np.clip(line[..., 1], y0 - sy, y1 + sy)
@@ -140,24 +184,42 @@ def visible_path(xy, upto: int, bounds, flagged: bool = False, far: float = FAR)
         return VisiblePath(line, None, np.array([np.clip(xy[last, 0], x0, x1),
                                                  np.clip(xy[last, 1], y0, y1)]))
     j = int(before[-1])
-    return VisiblePath(line, None, exit_point(xy[j], xy[j + 1], bounds))
+    return VisiblePath(line, None, _exit_point(xy[j], xy[j + 1], bounds))
 
 
 def loss_curve(losses, f_min: float | None = None, floor: float = 1e-12) -> np.ndarray:
     r"""The loss as a log axis shows it: :math:`\max(f - f^*, \text{floor})` when ``f_min`` is
     finite, else the losses unchanged (NaN stays NaN).
 
-    Values below ``floor`` are exact hits of the minimum or rounding noise (which can make
-    :math:`f - f^*` slightly negative).
+    Values below ``floor`` (> 0, as a log axis needs) are exact hits of the minimum or rounding
+    noise (which can make :math:`f - f^*` slightly negative). A NaN or infinite ``f_min`` (an
+    unknown minimum) counts as None.
 
     >>> loss_curve([3.0, 1.0, np.nan], f_min=1.0)
     array([2.e+00, 1.e-12,    nan])
     """
-    y = np.asarray(losses, dtype=np.float64)
+    y = check_array("losses", losses, finite=False, allow_empty=True)
+    floor = check_range("floor", floor, 0, low_open=True, allow_array=False)
+    if f_min is not None:
+        f_min = check_array("f_min", f_min, ndim=0, finite=False)
     if f_min is None or not np.isfinite(f_min):
         return y.copy()
     with np.errstate(invalid="ignore", over="ignore"):
         return np.where(np.isnan(y), np.nan, np.maximum(y - f_min, floor))
+
+
+def first_step_below(losses, tol: float) -> int | None:
+    """The first step ``t`` with ``losses[t] < tol``, or None if there is none (a NaN, e.g. after
+    a divergence, never counts): how many steps a run needs to reach ``tol``.
+
+    >>> first_step_below([4.0, 1.0, 0.1, 0.01], 0.5), first_step_below([1.0, np.nan], 0.5)
+    (2, None)
+    """
+    losses = check_array("losses", losses, ndim=1, finite=False, allow_empty=True)
+    tol = check_range("tol", tol, allow_array=False)
+    with np.errstate(invalid="ignore"):
+        hit = np.flatnonzero(losses < tol)
+    return int(hit[0]) if hit.size else None
 
 
 def stack_curves(values, labels=None) -> tuple[np.ndarray, list | None]:
@@ -171,18 +233,29 @@ def stack_curves(values, labels=None) -> tuple[np.ndarray, list | None]:
            [ 2., nan]]), ['a', 'b'])
     """
     if isinstance(values, Mapping):
+        if not values:
+            raise ValueError("values must hold at least one curve; got an empty mapping")
         labels = list(values) if labels is None else labels
-        cols = [np.asarray(v, dtype=np.float64).reshape(-1) for v in values.values()]
+        cols = [check_array(f"values[{k!r}]", v, ndim=(0, 1), finite=False).reshape(-1)
+                for k, v in values.items()]
         T = max(len(c) for c in cols)
         arr = np.full((T, len(cols)), np.nan)
         for k, c in enumerate(cols):
             arr[: len(c), k] = c
-        return arr, labels
-    arr = np.asarray(values, dtype=np.float64)
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2:
-        raise ValueError(f"losses must have shape (steps + 1,) or (steps + 1, K); got {arr.shape}")
+    else:
+        arr = check_array("values", values, finite=False)
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        if arr.ndim != 2:
+            raise ValueError(f"values must have shape (steps + 1,) or (steps + 1, K); got shape "
+                             f"{arr.shape}")
+    if labels is not None:
+        if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+            raise ArgumentTypeError(f"labels must be None or a sequence of {arr.shape[1]} "
+                                    f"labels; got {describe(labels)}")
+        if len(labels) != arr.shape[1]:
+            raise ValueError(f"labels must hold one label per curve ({arr.shape[1]}); got "
+                             f"{len(labels)}")
     return arr, labels
 
 
@@ -207,21 +280,35 @@ def stack_runs(trajectories: Mapping, losses: Mapping | None = None,
     >>> s.names, s.thetas.shape, s.losses[:, 1].tolist()
     (['sgd', 'adam'], (3, 2, 2), [2.0, 2.0, nan])
     """
+    if not isinstance(trajectories, Mapping):
+        raise ArgumentTypeError(f"trajectories must be a mapping name → path (steps + 1, 2); "
+                                f"got {describe(trajectories)}")
+    if not trajectories:
+        raise ValueError("trajectories must hold at least one path; got an empty mapping")
     names = list(trajectories)
-    thetas = [np.asarray(getattr(trajectories[n], "thetas", trajectories[n]), dtype=np.float64)
-              for n in names]
-    for n, th in zip(names, thetas, strict=True):
-        if th.ndim != 2 or th.shape[-1] != 2:
-            raise ValueError(f"trajectory {n!r} must have shape (steps + 1, 2); got {th.shape}")
+    thetas = [check_array(f"trajectories[{n!r}]", getattr(trajectories[n], "thetas",
+                                                           trajectories[n]),
+                          shape=(None, 2), finite=False) for n in names]
     T = max(len(th) for th in thetas)
     runs = np.full((T, len(names), 2), np.nan)
     for k, th in enumerate(thetas):
         runs[: len(th), k] = th
     if losses is not None:
+        if not isinstance(losses, Mapping):
+            raise ArgumentTypeError(f"losses must be None or a mapping name → losses, with the "
+                                    f"names of trajectories; got {describe(losses)}")
+        missing = [n for n in names if n not in losses]
+        if missing:
+            raise ValueError(f"losses must hold a curve for every trajectory; missing "
+                             f"{', '.join(map(repr, missing))}")
         loss, _ = stack_curves({n: losses[n] for n in names}, names)
         loss = np.concatenate([loss, np.full((max(T - len(loss), 0), len(names)), np.nan)])[:T]
     elif loss_fn is not None:
-        loss = np.asarray(loss_fn(runs), dtype=np.float64)
+        loss_fn = check_callable("loss_fn", loss_fn, "None or a function of points (..., 2)")
+        loss = check_array("loss_fn(thetas)", loss_fn(runs), finite=False)
+        if loss.shape != (T, len(names)):
+            raise ValueError(f"loss_fn must return one loss per point, shape {(T, len(names))}; "
+                             f"got shape {loss.shape}")
     else:
         loss = None
     return StackedRuns(names, runs, loss)

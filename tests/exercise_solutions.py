@@ -61,21 +61,21 @@ def rmsprop_ok(theta, r, g, lr, beta, eps):
     return theta - lr / np.sqrt(r + eps) * g, r
 
 
-def adam_ok(theta, s, r, t, g, lr, beta1, beta2, eps):
+def adam_ok(theta, t, s, r, g, lr, beta1, beta2, eps):
     t = t + 1
     s = beta1 * s + (1 - beta1) * g
     r = beta2 * r + (1 - beta2) * g**2
     s_hat = s / (1 - beta1**t)
     r_hat = r / (1 - beta2**t)
-    return theta - lr / np.sqrt(r_hat + eps) * s_hat, s, r, t
+    return theta - lr / np.sqrt(r_hat + eps) * s_hat, t, s, r
 
 
-def adam_alpha_t(theta, s, r, t, g, lr, beta1, beta2, eps):
+def adam_alpha_t(theta, t, s, r, g, lr, beta1, beta2, eps):
     t = t + 1
     s = beta1 * s + (1 - beta1) * g
     r = beta2 * r + (1 - beta2) * g**2
     alpha_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
-    return theta - alpha_t / np.sqrt(r + eps) * s, s, r, t
+    return theta - alpha_t / np.sqrt(r + eps) * s, t, s, r
 
 
 def cosine_ok(t, initial_lr, decay_steps, alpha):
@@ -109,7 +109,7 @@ FUNCTION_CHECKS = [
     (ex.check_momentum_matrix, momentum_matrix_ok, ("M",)),
     (ex.check_critical_beta, critical_beta_ok, ("beta",)),
     (ex.check_rmsprop_step, rmsprop_ok, ("theta", "r")),
-    (ex.check_adam_bias_correction, adam_ok, ("theta", "s", "r", "t")),
+    (ex.check_adam_bias_correction, adam_ok, ("theta", "t", "s", "r")),
     (ex.check_cosine_decay, cosine_ok, ("lr",)),
     (ex.check_unbiased_variance, unbiased_variance_ok, ("variance",)),
     (ex.check_kl_divergence, kl_divergence_ok, ("kl",)),

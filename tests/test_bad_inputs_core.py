@@ -362,6 +362,20 @@ BAD += [
     row("loss_plane:d1-shape", landscape.loss_plane, {**PLANE, "d1": np.zeros(3)}, V, "d1"),
     row("loss_plane:theta-shape", landscape.loss_plane, {**PLANE, "theta": np.zeros(3)}, V,
         "theta"),
+    *arrays("local_minima", landscape.local_minima, {"grid": [[1.0, 0.0]]}, "grid",
+            finite=False),
+    row("local_minima:grid-3d", landscape.local_minima, {"grid": np.zeros((2, 2, 2))}, V, "grid"),
+    row("local_minima:grid-empty", landscape.local_minima, {"grid": []}, V, "grid"),
+    *arrays("filter_normalize", landscape.filter_normalize,
+            {"D": np.ones((2, 2)), "W": np.eye(2)}, "D"),
+    *arrays("filter_normalize", landscape.filter_normalize,
+            {"D": np.ones((2, 2)), "W": np.eye(2)}, "W"),
+    row("filter_normalize:D-shape", landscape.filter_normalize,
+        {"D": np.ones((2, 3)), "W": np.eye(2)}, V, "D"),
+    row("deep_landscapes:depth=0", landscape.deep_landscapes, {"depth": 0}, V, "depth"),
+    row("deep_landscapes:n_grid=1", landscape.deep_landscapes, {"n_grid": 1}, V, "n_grid"),
+    row("deep_landscapes:width=str", landscape.deep_landscapes, {"width": "32"}, T, "width"),
+    row("MLP:residual=str", mlp.MLP, {"sizes": (3, 3, 2), "residual": "yes"}, T, "residual"),
 ]
 
 

@@ -96,7 +96,10 @@ def test_notebook_runs_fits_and_its_sliders_respond(app, lab, notebook, backend)
                 result = page.click_and_wait(explorer)
             assert result["ms"] is not None, (
                 f"{backend}/{notebook}: the first slider ({explorer.slider_label!r}) of "
-                f"explorer {explorer.index} did not change its figure")
+                f"explorer {explorer.index} did not change its figure: {result.get('key')} "
+                f"(handle focused: {result.get('focused')}) moved it from "
+                f"{result.get('value_before')} to {result.get('value_after')}; "
+                f"{len(result['sent'])} messages sent, {len(result['recv'])} received")
         moved = ", ".join(f"{e.slider_label} {e.latencies_ms[0]:.0f} ms" for e in explorers
                           if e.latencies_ms)
         print(f"{backend}/{notebook}: open {opened - started:.1f} s, run all "

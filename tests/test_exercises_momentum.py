@@ -92,6 +92,20 @@ def test_nesterov_two_gradients(capsys):
     mistake(ex.check_nesterov_step, twice, capsys, "called grad_fn 2 times")
 
 
+def test_momentum_and_nesterov_returned_in_the_wrong_order(capsys):
+    def swapped_momentum(theta, v, g, lr, beta):
+        theta, v = momentum_ok(theta, v, g, lr, beta)
+        return v, theta
+
+    def swapped_nesterov(theta, v, grad_fn, lr, beta):
+        theta, v = nesterov_ok(theta, v, grad_fn, lr, beta)
+        return v, theta
+
+    for check, fn in ((ex.check_momentum_step, swapped_momentum),
+                      (ex.check_nesterov_step, swapped_nesterov)):
+        mistake(check, fn, capsys, "order (theta, v)", output="theta")
+
+
 
 # ---------------------------------------------------------------------------------------------
 # The learning-rate bound

@@ -42,6 +42,15 @@ def test_cosine_floor_not_scaled(capsys):
             output="lr")
 
 
+def test_cosine_floor_given_as_a_rate(capsys):
+    def floor_as_rate(t, initial_lr, decay_steps, alpha):  # ends at alpha, not alpha·α₀
+        t = np.minimum(t, decay_steps)
+        return alpha + (initial_lr - alpha) * 0.5 * (1 + np.cos(np.pi * t / decay_steps))
+
+    mistake(ex.check_cosine_decay, floor_as_rate, capsys, "ends at α₀·a, not at a",
+            output="lr")
+
+
 def test_cosine_scalar_instead_of_array(capsys):
     def scalar(t, initial_lr, decay_steps, alpha):
         return float(np.mean(cosine_ok(t, initial_lr, decay_steps, alpha)))

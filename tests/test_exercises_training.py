@@ -56,14 +56,14 @@ def test_mlp_backward_missing_one_over_n(capsys):
         return tuple(len(X) * g for g in mlp_backward_ok(X, y, W1, b1, W2, b2))
 
     # the output layer is checked first, as backpropagation computes it
-    mistake(ex.check_mlp_backward, summed, capsys, "divide by N exactly once", output="g_W2")
+    mistake(ex.check_mlp_backward, summed, capsys, "divide by m exactly once", output="g_W2")
 
 
 def test_mlp_backward_one_over_n_twice(capsys):
     def twice(X, y, W1, b1, W2, b2):
         return tuple(g / len(X) for g in mlp_backward_ok(X, y, W1, b1, W2, b2))
 
-    mistake(ex.check_mlp_backward, twice, capsys, "divide by N exactly once", output="g_W2")
+    mistake(ex.check_mlp_backward, twice, capsys, "divide by m exactly once", output="g_W2")
 
 
 def test_mlp_backward_missing_tanh_derivative(capsys):

@@ -638,3 +638,12 @@ def test_dead_units_after_a_far_too_large_learning_rate():
 def test_dead_units_rejects_other_models():
     with pytest.raises(TypeError, match="model must be an MLP"):
         mlp.dead_units("net", np.zeros((1, 2)))
+
+
+@pytest.mark.torch
+def test_relu_derivative_at_zero_is_zero_as_in_pytorch():
+    # notebook 05: the lecture leaves ReLU'(0) undefined (NaN); frameworks return 0, as we do
+    torch = pytest.importorskip("torch")
+    x = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    torch.relu(x).sum().backward()
+    assert x.grad.item() == 0.0 == mlp.relu_prime(np.zeros(1))[0]

@@ -78,3 +78,39 @@ def test_07_makes_no_claim_its_outputs_contradict():
     for kind, md in _cells(MOMENTUM):
         if kind == "markdown" and "damps" in md and "zig-zag" in md:
             assert "1.9" in md or r"\sqrt{0.5}" in md, md[:200]
+
+
+def test_07_names_the_direction_that_sets_gd_speed_by_its_factor():
+    # "the slowest direction" means λ_min elsewhere in 07; the one that sets GD's rate is the one
+    # with the largest |1 − αλ| (at α = 0.196 on the κ = 10 bowl: the steep one)
+    text = _markdown(MOMENTUM)
+    assert "slowest direction limits the speed" not in text
+    assert "once the slowest direction dominates" not in text
+    assert r"The direction with the largest factor $|1 - \alpha\lambda|$" in text
+
+
+def test_07_sqrt_kappa_speedup_is_computed_where_it_is_claimed():
+    cells = _cells(MOMENTUM)
+    for i, (kind, text) in enumerate(cells):
+        if kind == "markdown" and r"$\sqrt\kappa$ times fewer steps" in text:
+            code = cells[i + 1][1]
+            assert cells[i + 1][0] == "code" and "speedup" in code
+            assert "assert abs(speedup / np.sqrt(kappa) - 1)" in code
+            break
+    else:
+        raise AssertionError("the √κ claim is gone")
+
+
+def test_09_quotes_the_lecture_on_polynomial_decay_and_corrects_its_name():
+    text = _markdown(SCHEDULES)
+    assert 'multiplied by "some polynomial of $t$"' in text  # the lecture's words
+    assert '"inverse-square decay", but the formula is $1/\\sqrt t$' in text
+    assert "one batched `optim.run` per schedule" in text  # one call per schedule, not one in all
+
+
+@pytest.mark.parametrize("name", [MOMENTUM, SCHEDULES])
+def test_markdown_lines_are_wrapped(name):
+    for kind, text in _cells(name):
+        if kind == "markdown":
+            for line in text.splitlines():
+                assert line.startswith(("|", "$$")) or len(line) <= 100, line

@@ -118,3 +118,45 @@ def test_eps_placement_two_curves_and_the_marks():
     assert [t.get_text() for t in ax.texts] == [r"$\sqrt{\varepsilon}$", r"$\varepsilon$"]
     assert ax.get_ylim() == pytest.approx((1e-3, 2))
     fig.canvas.draw()
+
+
+def test_race_frames_draw_the_still_parts_once(monkeypatch):
+    """Every frame of to_jshtml restores the rendered contours and draws only the moving paths,
+    loss curves and step counter: no full draw per frame, and the frames still differ."""
+    import base64
+    import io
+    import re
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    s = surfaces.beale()
+    tr = run_all(s, steps=40)
+    anim = plots.race_animation(s, tr, max_frames=6, n=30)
+    full = []
+    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda self: full.append(1))
+    html = anim.to_jshtml()
+    assert full == []  # the background was rendered once, when the animation was built
+    frames = re.findall(r"data:image/png;base64,(.*?)\"", html, re.S)
+    assert len(frames) == 6
+    images = [np.asarray(Image.open(io.BytesIO(base64.b64decode(re.sub(r"[\\\s]", "", f)))))
+              for f in frames]
+    assert images[0].shape == images[-1].shape
+    assert (images[0] != images[-1]).any(axis=-1).mean() > 0.002  # the paths have moved
+    assert anim._fig.get_layout_engine() is None  # laid out once, then kept
+
+
+def test_race_background_stays_valid():
+    """A frame drawn on the kept background equals the same frame rendered from scratch."""
+    s = surfaces.himmelblau()
+    anim = plots.race_animation(s, run_all(s, steps=20), max_frames=3, n=30)
+    fig = anim._fig
+    fig.canvas._background = None
+    fig.canvas.draw()  # the first full draw's event starts the animation (it shows frame 0)
+    anim._func(20)
+    fig.canvas.draw()
+    cached = np.asarray(fig.canvas.buffer_rgba()).copy()
+    fig.canvas._background = None  # force a full render of the same frame
+    fig.canvas.draw()
+    np.testing.assert_array_equal(np.asarray(fig.canvas.buffer_rgba()), cached)
+    anim._draw_was_started = True

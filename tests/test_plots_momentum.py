@@ -311,6 +311,7 @@ def test_rate_against_beta_marks_critical_damping_and_the_current_beta():
         assert x == pytest.approx((1 - np.sqrt(0.01 * lam)) ** 2)
         assert y == pytest.approx(np.sqrt(x), abs=1e-6)  # a double root r = √β_crit
     assert list(art.current.get_xdata()) == [0.9, 0.9]
+    assert art.current.get_label() == r"current $\beta$"  # the dotted line is in the legend
     plots.update_rate_vs_beta(art, "nesterov", 0.05, 0.5, [1.0, 50.0])  # αλ = 2.5: no β_crit
     assert art.critical[1].get_xydata().size == 0
     fig.canvas.draw()
@@ -329,6 +330,9 @@ def test_noise_floor_against_beta_is_the_exact_floor():
             qt.noise_floor(0.01 * (1 - b[k]), 1.0, [1.0, 10.0], beta=b[k]))
         assert approx.get_ydata()[k] == pytest.approx(2 * 0.01 / (4 * (1 - b[k])))
     assert list(current.get_xdata()) == [0.5, 0.5]
+    # the legend states the approximation unambiguously: nασ²/(4(1 − β)), not (nασ²/4)(1 − β)
+    assert r"$n\alpha\sigma^2/(4(1-\beta))$" in approx.get_label()
+    assert current.get_label() == r"current $\beta$"
     plots.update_noise_floor_vs_beta([same, approx, effective, current], 0.3, 0.5, 1.0,
                                      [1.0, 10.0])  # α = 0.3: stable only for β > 0.5
     b, y = same.get_data()

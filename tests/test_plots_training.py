@@ -112,3 +112,57 @@ def test_plot_accuracies_one_labelled_dot_per_run_top_down():
     assert [t.get_text() for t in ax.texts] == ["81.0%", "95.3%", "90.0%"]
     assert ax.get_xlim() == pytest.approx((0.78, 1.0)) and ax.get_xlabel() == "dev acc"
     fig.canvas.draw()
+
+
+# ---------------------------------------------------------------------------------------------
+# runs over seeds with error bars; what a regulariser does to each weight
+
+
+def seeds(values):
+    """Histories whose dev loss ends at ``values`` (one per seed), three epochs each."""
+    return [{"train_loss": [2.0, 1.0, v], "train_accuracy": [0.5, 0.6, 0.7],
+             "dev_loss": [2.0, 1.5, v], "dev_accuracy": [0.5, 0.6, 1 - v]} for v in values]
+
+
+def test_plot_seed_runs_draws_means_bands_and_error_bars():
+    fig, (ax_c, ax_f) = plots.new_figure(2)
+    runs = {"constant": seeds([0.2, 0.3, 0.4]), "decay": seeds([0.1, 0.1, 0.1])}
+    out = plots.plot_seed_runs(ax_c, ax_f, runs, {"constant": "#D55E00", "decay": "#0072B2"},
+                               {"decay": "--"})
+    # mean ± s.e. written out: s.e. = sample std / √n
+    assert out["constant"][0] == pytest.approx(0.3)
+    assert out["constant"][1] == pytest.approx(np.std([0.2, 0.3, 0.4], ddof=1) / np.sqrt(3))
+    assert out["decay"] == (pytest.approx(0.1), pytest.approx(0.0))
+    mean_lines = ax_c.get_lines()
+    np.testing.assert_allclose(mean_lines[0].get_ydata(), [2.0, 1.5, 0.3])
+    assert mean_lines[1].get_linestyle() == "--" and ax_c.get_yscale() == "log"
+    assert [t.get_text() for t in ax_f.get_yticklabels()] == ["constant", "decay"]
+    assert any("0.3 ± 0.058" in t.get_text() for t in ax_f.texts)
+    fig.canvas.draw()
+
+
+def test_plot_seed_runs_accuracy_and_unequal_runs():
+    fig, (ax_c, ax_f) = plots.new_figure(2)
+    out = plots.plot_seed_runs(ax_c, ax_f, {"a": seeds([0.2, 0.4])}, ["#000000"],
+                               key="dev_accuracy", label="dev accuracy")
+    assert out["a"][0] == pytest.approx(0.7) and ax_c.get_yscale() == "linear"
+    bad = seeds([0.2]) + [{"train_loss": [1.0], "train_accuracy": [0.5], "dev_loss": [1.0],
+                           "dev_accuracy": [0.5]}]
+    with pytest.raises(ValueError, match="same, non-zero number of epochs"):
+        plots.plot_seed_runs(ax_c, ax_f, {"a": bad}, ["#000000"])
+
+
+def test_plot_weight_shrink_puts_each_weight_at_its_two_sizes():
+    fig, (ax,) = plots.new_figure(1)
+    w0 = np.array([[0.1, -0.2], [0.3, 0.05]])
+    w1 = np.array([[0.05, 0.0], [-0.6, 0.01]])
+    still = np.array([[True], [False]])  # row 0: a blank pixel's weights
+    quiet, others = plots.plot_weight_shrink(ax, w0, w1, still, factor=0.5, factor_label="half")
+    np.testing.assert_allclose(quiet.get_xydata(), [[0.1, 0.05], [0.2, 1e-12]])  # 0 at the floor
+    np.testing.assert_allclose(others.get_xydata(), [[0.3, 0.6], [0.05, 0.01]])
+    line = [ln for ln in ax.get_lines() if ln.get_label() == "half"][0]
+    np.testing.assert_allclose(line.get_ydata(), 0.5 * line.get_xdata())
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    with pytest.raises(ValueError, match="same shape"):
+        plots.plot_weight_shrink(ax, w0, w1[:1], still)
+    fig.canvas.draw()

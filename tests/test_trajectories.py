@@ -139,7 +139,7 @@ def test_stack_curves_pads_a_mapping_with_nan():
     assert np.isnan(arr[1:, 1]).all()
     arr, labels = trajectories.stack_curves(np.arange(3.0), ["x"])
     assert arr.shape == (3, 1) and labels == ["x"]
-    with pytest.raises(ValueError, match="losses must have shape"):
+    with pytest.raises(ValueError, match="values must have shape"):
         trajectories.stack_curves(np.zeros((2, 2, 2)))
 
 
@@ -156,5 +156,5 @@ def test_stack_runs_pads_and_computes_or_takes_the_losses():
                                                                   "sgd": np.ones(2)})
     assert given.losses.shape == (7, 2) and np.isnan(given.losses[2:, 1]).all()
     assert trajectories.stack_runs({"sgd": b}).losses is None
-    with pytest.raises(ValueError, match="trajectory 'x' must have shape"):
+    with pytest.raises(ValueError, match=r"trajectories\['x'\] must have shape"):
         trajectories.stack_runs({"x": np.zeros((3, 3))})

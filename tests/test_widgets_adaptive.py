@@ -157,3 +157,75 @@ def test_adam_bias_explorer_moments_follow_the_lecture():
     assert np.all(ex.lines["r"].get_ydata()[:10] < 0.02)
     again = widgets.adam_bias_explorer()  # seeded: the same noise every time
     np.testing.assert_array_equal(again.lines["s_g"].get_ydata(), g)
+
+
+# ---------------------------------------------------------------------------------------------
+# What notebook 08's explorer cells promise, followed step by step
+
+
+def test_notebook_recipe_adam_bias_explorer():
+    ex = widgets.adam_bias_explorer()  # the start: β₁ = 0.9, β₂ = 0.999, σ = 0.5, 50 steps
+    assert (ex.controls["beta2"].value, ex.controls["steps"].value) == (0.999, 50)
+    L = ex.lines
+    r, r_hat = L["r"].get_ydata(), L["r_hat"].get_ydata()
+    np.testing.assert_allclose(r[-1] / r_hat[-1], 1 - 0.999**50)  # "4.9 % of r̂_t at t = 50"
+    assert abs((1 - 0.999**50) - 0.049) < 0.0005
+    assert np.all(r < 0.1 * 1.25)  # far below E[g²] = 1.25 in the whole window
+    ex.controls["beta1"].value = 0.0  # β₁ = 0: nothing to correct
+    np.testing.assert_allclose(L["s"].get_ydata(), L["s_hat"].get_ydata())
+    np.testing.assert_allclose(L["s"].get_ydata(), L["s_g"].get_ydata())
+    with ex.hold():
+        ex.controls["beta1"].value = 0.9
+        ex.controls["sigma"].value = 0.0  # a constant gradient: the correction is exact
+    np.testing.assert_allclose(L["s_hat"].get_ydata(), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(L["r_hat"].get_ydata(), 1.0, rtol=1e-12)
+
+
+def _diverged(ex):
+    text = ex.title_text.get_text()
+    return text.split("diverged: ")[1] if "diverged: " in text else ""
+
+
+def test_notebook_recipe_stretch_the_quadratic():
+    ex = widgets.optimizer_explorer()  # the start: SGD, momentum, Adam on the quadratic, κ = 10
+    assert [n for n in adaptive._NAMES if ex.controls[n].value] == ["sgd", "momentum", "adam"]
+    assert ex.controls["lr_sgd"].value == pytest.approx(0.1) and _diverged(ex) == ""
+    ex.controls["kappa"].value = 100.0
+    assert "SGD" in _diverged(ex) and "Momentum" not in _diverged(ex)
+    assert 0.1 > 2 / 100  # α above 2/λ_max
+    ex.controls["kappa"].value = 1000.0
+    assert "SGD" in _diverged(ex) and "Momentum" in _diverged(ex) and "Adam" not in _diverged(ex)
+    ex.controls["adagrad"].value = True
+    path_1000 = ex.paths["adagrad"].line.get_xydata().copy()
+    ex.controls["kappa"].value = 10.0
+    np.testing.assert_allclose(ex.paths["adagrad"].line.get_xydata(), path_1000, atol=1e-4)
+
+
+def test_notebook_recipe_the_most_forgiving_optimiser():
+    ex = widgets.optimizer_explorer()
+    _all_on(ex)
+    ex.controls["surface"].value = "rosenbrock"
+    assert _diverged(ex) == ""
+    gone = {}
+    for name in adaptive._NAMES:
+        slider = ex.controls[f"lr_{name}"]
+        start = slider.value
+        slider.value = min(10 * start, slider.max)  # tenfold: one decade
+        gone[name] = optim.LABELS[name] in _diverged(ex)
+        if name == "adam":
+            assert ex.title_text.get_text().startswith("Adam ends lowest")
+        slider.value = start
+    assert gone == {"sgd": True, "momentum": True, "nesterov": True, "adagrad": False,
+                    "rmsprop": False, "adam": False}
+
+
+def test_notebook_recipe_adam_does_not_diverge():
+    ex = widgets.optimizer_explorer()
+    ex.controls["lr_adam"].value = 10.0
+    assert "Adam" not in _diverged(ex)
+    theta0 = np.array([ex.controls["x0"].value, ex.controls["y0"].value])
+    traj = optim.run(optim.adam(lr=10.0), ex.surface.grad, theta0, ex.controls["steps"].value)
+    np.testing.assert_allclose(ex.paths["adam"].line.get_xydata(), traj.thetas)  # what is drawn
+    assert not traj.diverged and np.isfinite(traj.thetas).all()
+    steps = np.abs(np.diff(traj.thetas, axis=0))
+    assert steps.max() < 10.0 * 0.1 / np.sqrt(0.001)  # below α(1 − β₁)/√(1 − β₂) ≈ 3.2α

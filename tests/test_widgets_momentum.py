@@ -248,7 +248,11 @@ def test_notebook_07_noisy_guidance_works_in_order():
     b, exact = ex.floor_lines[0].get_data()
     low = 1 - ex.floor_lines[1].get_ydata() / exact  # how far the approximation is below
     assert round(low[0], 2) == 0.34 and np.all(low[b <= 0.9] > 0.15)
-    ex.controls["lr"].value = 10.0 ** -0.7  # ≈ 0.2 (the slider's grid)               # 4
+    ex.controls["lr"].value = 10.0 ** -0.7  # the readout's "0.2" is 0.1995 < 2/λ_max   # 4
+    assert "floors: SGD 21;" in ex.title_text.get_text()  # just below the limit: a huge floor
+    predicted, start = ex.data["predicted"], ex.data["loss"][0, 0]  # J(θ₀) ≈ 5.3
+    assert predicted["sgd"] > 3 * start and predicted["momentum"] < predicted["sgd"]
+    ex.controls["lr"].value = 10.0 ** -0.65  # 0.224, past 2/λ_max = 0.2
     assert "SGD has no floor" in ex.title_text.get_text()
     ex.controls["lr"].value = 10.0 ** -0.55  # 0.28 < 2(1 + β)/λ_max = 0.3
     assert np.isfinite(ex.data["predicted"]["momentum"])
@@ -275,7 +279,7 @@ def test_notebook_07_momentum_explorer_guidance_works_in_order():
     with ex.hold():                                                                   # 4
         ex.controls["lr"].value = 0.01
         ex.controls["beta"].value = 0.9
-    order, seen_above = [], False
+    order, seen_above, seen_above_gd = [], False, False
     for e in np.arange(-2.0, -1.3, 0.01):
         ex.controls["lr"].value = _grid(e)
         title = ex.title_text.get_text()
@@ -283,7 +287,25 @@ def test_notebook_07_momentum_explorer_guidance_works_in_order():
             if f"{name} diverges" in title and name not in order:
                 order.append(name)
         seen_above |= "Nesterov > 150" in title and ex.controls["lr"].value > 0.0136
-    assert order == ["Nesterov", "SGD", "Momentum"] and seen_above
+        seen_above_gd |= "SGD > 150" in title and ex.controls["lr"].value > 0.02
+    # "Just past GD's and Nesterov's limits the title first shows '> 150'"
+    assert order == ["Nesterov", "SGD", "Momentum"] and seen_above and seen_above_gd
+
+
+def test_noisy_explorer_says_no_floor_only_past_the_stability_limit():
+    ex = widgets.noisy_momentum_explorer()
+    ex.controls["beta"].value = 0.5
+    for e in np.arange(-1.0, ex.controls["lr"].max + 1e-9, 0.05):  # the slider's grid
+        ex.controls["lr"].value = 10.0 ** e
+        lr, title = ex.controls["lr"].value, ex.title_text.get_text()
+        sgd_limit = quadratic_theory.stability_limit("momentum", 0.0, 10.0)
+        assert ("SGD has no floor" in title or "no floor for SGD" in title) == (lr >= sgd_limit)
+        mom_limit = quadratic_theory.stability_limit("momentum", 0.5, 10.0)
+        assert ("no floor for SGD nor momentum" in title) == (lr >= mom_limit * (1 - 1e-9))
+        for k, beta in (("sgd", 0.0), ("momentum", 0.5)):  # an exact floor wherever it exists
+            if np.isfinite(ex.data["predicted"][k]):
+                assert ex.data["predicted"][k] == pytest.approx(
+                    quadratic_theory.noise_floor(lr, 1.0, [1.0, 10.0], beta=beta))
 
 
 def test_noisy_explorer_measures_a_floor_only_once_the_runs_have_settled():

@@ -71,9 +71,14 @@ def test_schedule_explorer_verdict_is_that_of_the_schedule_it_draws(kind):
 
 
 def _verdict(ex):
-    """(Σα = ∞?, Σα² < ∞?) as the right panel's title states them."""
+    """(Σα = ∞?, Σα² < ∞?) as the right panel's title states them: each condition written as
+    the lecture does, then ✓ or ✗ with what the sum does instead (never "Σα < ∞ ✗", which
+    reads as if the ✗ denied the sum's finiteness)."""
     title = ex.ax_s.get_title()
-    return "= ∞ ✓" in title, "< ∞ ✓" in title
+    first = title.split(r"$\sum\alpha_t = \infty$ ")[1].split(",")[0]
+    second = title.split(r"$\sum\alpha_t^2 < \infty$ ")[1]
+    assert first in ("✓", "✗ (finite)") and second in ("✓", "✗ (infinite)"), title
+    return first == "✓", second == "✓"
 
 
 def test_notebook_09_guidance_works_in_order():
@@ -96,3 +101,8 @@ def test_notebook_09_guidance_works_in_order():
     assert "hold" in ex.title_text.get_text() and _verdict(ex) == (True, True)
     ex.controls["m_mul"].value = 0.4
     assert _verdict(ex) == (False, True)
+    with ex.hold():  # back at μ = 0.6, with a floor a > 0: α_t ≥ a·α₀ for ever
+        ex.controls["m_mul"].value = 0.6
+        ex.controls["alpha"].value = 0.1
+    assert _verdict(ex) == (True, False)
+    assert np.nanmin(ex.lr_line.get_ydata()) >= 0.1 * ex.controls["initial_lr"].value - 1e-15

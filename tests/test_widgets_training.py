@@ -224,6 +224,7 @@ def train(ex, **settings):
     return ex.history, ex.title_text.get_text()
 
 
+@pytest.mark.slow
 def test_notebook_recipe_learning_rates(digits_explorer):
     ex = digits_explorer
     acc = {}
@@ -238,11 +239,16 @@ def test_notebook_recipe_learning_rates(digits_explorer):
     assert np.unique(ex.model.predict(ex.splits.dev.X)).size == 1  # one class for every image
     assert h.dev_accuracy[-1] < 0.12
     assert "no learning" in title and "128 of 128 ReLU units dead" in title
-    adam = {lr: train(ex, optimizer="adam", lr=lr)[0] for lr in (0.01, 0.1, 1.0, 10.0)}
+    adam, dead = {}, {}
+    for lr in (0.01, 0.1, 1.0, 10.0):
+        adam[lr] = train(ex, optimizer="adam", lr=lr)[0]
+        dead[lr] = mlp.dead_units(ex.model, ex.splits.train.X)[0]
     assert adam[0.01].dev_accuracy[-1] > adam[0.1].dev_accuracy[-1] > 0.9
-    assert all(adam[lr].dev_accuracy[-1] < 0.25 for lr in (1.0, 10.0))  # fail the same way
+    for lr in (1.0, 10.0):  # fail the same way: (almost) every ReLU unit dead
+        assert adam[lr].dev_accuracy[-1] < 0.25 and dead[lr] >= 0.9 * ex.model.sizes[1]
 
 
+@pytest.mark.slow
 def test_notebook_recipe_overfitting_then_l2_then_underfitting(digits_explorer):
     ex = digits_explorer
     h, title = train(ex, optimizer="adam", lr=0.01, decay="none", hidden=128, activation="relu",
@@ -259,6 +265,7 @@ def test_notebook_recipe_overfitting_then_l2_then_underfitting(digits_explorer):
     assert h3.train_loss[-1] > 1.0 and h3.dev_loss[-1] > 0.9 and h3.train_accuracy[-1] < 0.75
 
 
+@pytest.mark.slow
 def test_notebook_recipe_sigmoid_needs_a_larger_rate(digits_explorer):
     ex = digits_explorer
     common = {"optimizer": "sgd", "decay": "none", "hidden": 128, "l2": 0.0, "epochs": 10,
@@ -266,4 +273,4 @@ def test_notebook_recipe_sigmoid_needs_a_larger_rate(digits_explorer):
     relu = train(ex, **common, activation="relu", lr=0.1)[0].dev_accuracy[-1]
     sigmoid = train(ex, activation="sigmoid")[0].dev_accuracy[-1]
     sigmoid_10x = train(ex, lr=1.0)[0].dev_accuracy[-1]
-    assert sigmoid < 0.75 < 0.9 < relu and abs(sigmoid_10x - relu) < 0.02
+    assert sigmoid < 0.75 < 0.945 < relu and abs(sigmoid_10x - relu) < 0.02  # "ReLU reaches 95 %"

@@ -121,8 +121,18 @@ class Lab:
         env.pop("MPLBACKEND", None)  # the root conftest's Agg must not reach the kernels
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.source),
                                                           env.get("PYTHONPATH")]))
+        for _attempt in range(3):  # the free port may be taken before the server binds it
+            if self._launch(env):
+                return self
+            self.stop()
+            self.port = _free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+        raise RuntimeError("JupyterLab exited:\n" + self.log_tail())
+
+    def _launch(self, env) -> bool:
+        """Start the server; True once it answers, False if it exited (e.g. port taken)."""
         cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-               "--ServerApp.ip=127.0.0.1", f"--port={self.port}",
+               "--ServerApp.ip=127.0.0.1", f"--port={self.port}", "--ServerApp.port_retries=0",
                f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
                "--ServerApp.open_browser=False", "--LabApp.expose_app_in_browser=True"]
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
@@ -132,7 +142,7 @@ class Lab:
         status = f"{self.url}/api/status?token={self.token}"
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError("JupyterLab exited:\n" + self.log_tail())
+                return False
             try:
                 with urllib.request.urlopen(status, timeout=2) as r:
                     if r.status == 200:
@@ -143,7 +153,7 @@ class Lab:
                 self.stop()
                 raise RuntimeError("JupyterLab did not answer in time:\n" + self.log_tail())
             time.sleep(0.2)  # polling the server's status, not waiting for a fixed time
-        return self
+        return True
 
     def log_tail(self, n: int = 3000) -> str:
         try:
@@ -341,17 +351,24 @@ class NotebookPage:
         """
         handle = self._handle(explorer)
         handle.scroll_into_view_if_needed()
-        handle.focus()
         # ipympl canvases that come into view ask the kernel for a full image: let it finish
         self.wait_quiet(explorer)
         if key is None:
             key = "ArrowLeft" if explorer.at_max else "ArrowRight"
+        # focus last: JupyterLab may move the focus while the page settles
+        handle.focus()
+        self.page.wait_for_function("(h) => document.activeElement === h", arg=handle,
+                                    timeout=10_000, polling="raf")
         armed = self.page.evaluate("([i, t]) => window.__npfl.arm(i, t)",
                                    [explorer.index, timeout_s * 1000])
         if not armed:
             raise AssertionError(f"{self.path}: explorer {explorer.index} shows no figure yet")
-        self.page.keyboard.press(key)
+        before = handle.get_attribute("aria-valuenow")
+        focused = handle.evaluate("(h) => document.activeElement === h")
+        handle.press(key)  # focuses the handle again if it lost the focus meanwhile
         result = self.page.evaluate("() => window.__npfl.result")
+        result |= {"key": key, "focused": focused, "value_before": before,
+                   "value_after": handle.get_attribute("aria-valuenow")}
         if result["ms"] is not None:
             explorer.latencies_ms.append(result["ms"])
         return result

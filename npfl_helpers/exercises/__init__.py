@@ -33,8 +33,8 @@ checker                               the learner writes
 :func:`check_momentum_step`           ``momentum_step(theta, v, g, lr, beta) -> (theta, v)``
 :func:`check_nesterov_step`           ``nesterov_step(theta, v, grad_fn, lr, beta) -> (theta, v)``
 :func:`check_rmsprop_step`            ``rmsprop_step(theta, r, g, lr, beta, eps) -> (theta, r)``
-:func:`check_adam_bias_correction`    ``adam_step(theta, s, r, t, g, lr, beta1, beta2, eps)``
-                                      ``-> (theta, s, r, t)``
+:func:`check_adam_bias_correction`    ``adam_step(theta, t, s, r, g, lr, beta1, beta2, eps)``
+                                      ``-> (theta, t, s, r)``
 :func:`check_cosine_decay`            ``cosine_decay(t, initial_lr, decay_steps, alpha) -> lr``
 :func:`check_lr_bound`                a number: the largest stable GD learning rate for a matrix A
 :func:`check_momentum_matrix`         ``momentum_matrix(lr, beta, lam) -> M``: one momentum step

@@ -149,18 +149,29 @@ def _adam_cases_quiet(seed: int) -> list[_Case]:
         )
         accepted = (("your update is the lecture's second form, α_t = α√(1 − β₂ᵗ)/(1 − β₁ᵗ); it "
                      "equals the first up to the size of ε.", (th_alpha_t, s_new, r_new, n)),)
-        args = (("theta", theta), ("s", s), ("r", r), ("t", t), ("g", g), ("lr", lr),
+        # written above as (θ, s, r, t); the learner returns them in AdamState's order (θ, t, s, r)
+        variants = tuple((hint, _state_order(out)) for hint, out in variants)
+        accepted = tuple((note, _state_order(out)) for note, out in accepted)
+        args = (("theta", theta), ("t", t), ("s", s), ("r", r), ("g", g), ("lr", lr),
                 ("beta1", b1), ("beta2", b2), ("eps", eps))
-        cases.append(_Case(args, (th_ref, st.s, st.r, st.t), variants, accepted))
+        cases.append(_Case(args, (th_ref, st.t, st.s, st.r), variants, accepted))
     return cases
+
+
+def _state_order(out: tuple) -> tuple:
+    """(θ, s, r, t) → (θ, t, s, r), the order of :class:`~npfl_helpers.optim.AdamState`."""
+    theta, s, r, t = out
+    return theta, t, s, r
 
 
 def check_adam_bias_correction(fn: Callable, seed: int = 0, *,
                                timeout: float | None = None) -> bool:
     r"""Check one step of Adam with its bias correction (the lecture's first algorithm).
 
-    The learner writes ``adam_step(theta, s, r, t, g, lr, beta1, beta2, eps) -> (theta, s, r, t)``
-    where ``t`` counts the updates done so far (0 before the first one):
+    The learner writes ``adam_step(theta, t, s, r, g, lr, beta1, beta2, eps) -> (theta, t, s, r)``
+    where ``t`` counts the updates done so far (0 before the first one). The state comes in the
+    order of :class:`~npfl_helpers.optim.AdamState` ``(t, s, r)`` and the hyperparameters in the
+    order of :func:`~npfl_helpers.optim.adam`:
 
     .. math::
         t \leftarrow t + 1, \quad
@@ -174,8 +185,8 @@ def check_adam_bias_correction(fn: Callable, seed: int = 0, *,
     symbol argument
     ====== ===================
     θ      ``theta``
-    s, r   ``s``, ``r``
     t      ``t``
+    s, r   ``s``, ``r``
     g      ``g``
     α      ``lr``
     β₁, β₂ ``beta1``, ``beta2``
@@ -187,11 +198,11 @@ def check_adam_bias_correction(fn: Callable, seed: int = 0, *,
     (α_t = α√(1 − β₂ᵗ)/(1 − β₁ᵗ)) is accepted too.
 
     >>> import numpy as np
-    >>> def adam_step(theta, s, r, t, g, lr, beta1, beta2, eps):
+    >>> def adam_step(theta, t, s, r, g, lr, beta1, beta2, eps):
     ...     s = beta1 * s + (1 - beta1) * g
     ...     r = beta2 * r + (1 - beta2) * g**2
     ...     s_hat, r_hat = s / (1 - beta1**t), r / (1 - beta2**t)  # t not incremented yet!
-    ...     return theta - lr * s_hat / np.sqrt(r_hat + eps), s, r, t + 1
+    ...     return theta - lr * s_hat / np.sqrt(r_hat + eps), t + 1, s, r
     >>> check_adam_bias_correction(adam_step)  # doctest: +ELLIPSIS
     ✘ adam_step: output theta is wrong on test input 1 of 6.
     ...
@@ -203,5 +214,5 @@ def check_adam_bias_correction(fn: Callable, seed: int = 0, *,
                "s": "s ← β₁s + (1 − β₁)g.", "r": "r ← β₂r + (1 − β₂)g².",
                "t": "t counts the updates: return t + 1."}
     seed, timeout = _teacher_args(seed, timeout)
-    return _run_cases(fn, "adam_step", ("theta", "s", "r", "t"), _adam_cases(seed), generic,
+    return _run_cases(fn, "adam_step", ("theta", "t", "s", "r"), _adam_cases(seed), generic,
                       timeout=timeout)

@@ -51,6 +51,7 @@ def _momentum_cases(seed: int) -> list[_Case]:
             ("β multiplies the old velocity: v ← βv − αg.", (theta + v - lr * g, v - lr * g)),
             ("β multiplies only the old velocity, not the gradient step: v ← βv − αg.",
              (theta + beta * (v - lr * g), beta * (v - lr * g))),
+            ("return the pair in the order (theta, v).", (v_new, th_ref)),
         )
         cases.append(_Case((("theta", theta), ("v", v), ("g", g), ("lr", lr), ("beta", beta)),
                            (th_ref, st.v), variants))
@@ -138,6 +139,7 @@ def _nesterov_cases(seed: int) -> list[_Case]:
              (th_ref + beta * st.v, st.v)),
             ("the lecture's momentum has no (1 − β) factor: v ← βv − αg.",
              (ahead - (1 - beta) * lr * g_ahead, beta * v - (1 - beta) * lr * g_ahead)),
+            ("return the pair in the order (theta, v).", (st.v, th_ref)),
         )
         cases.append(_Case((("theta", theta), ("v", v), ("grad_fn", grad), ("lr", lr),
                             ("beta", beta)), (th_ref, st.v), variants))

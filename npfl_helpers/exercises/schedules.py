@@ -35,6 +35,8 @@ def _cosine_cases(seed: int) -> list[_Case]:
              (a0 * half + a,)),
             ("the floor a also scales the cosine: α₀[a + (1 − a)·½(1 + cos(π t/T))].",
              (a0 * (half + a),)),
+            ("alpha is a fraction of initial_lr: the rate ends at α₀·a, not at a.",
+             (a + (a0 - a) * half,)),
         )
         args = (("t", t), ("initial_lr", a0), ("decay_steps", T), ("alpha", a))
         cases.append(_Case(args, (expected,), variants))

@@ -9,8 +9,8 @@ import numpy as np
 from .. import mlp
 from ._harness import _Case, _quiet, _run_cases, _teacher_args
 
-# (N, D, H, C): examples, inputs, hidden units, classes. D ≠ H ≠ C, so that a transposed g_W has
-# the wrong shape, and N ∉ {H, C}, so that a sum over the wrong axis has it too.
+# (m, D, H, C): examples (the minibatch), inputs, hidden units, classes. D ≠ H ≠ C, so that a
+# transposed g_W has the wrong shape, and m ∉ {H, C}, so that a sum over the wrong axis has it too.
 _MLP_SIZES = ((6, 5, 4, 3), (4, 3, 5, 2), (7, 2, 3, 4), (5, 4, 6, 3), (3, 6, 2, 5), (10, 8, 7, 4))
 
 
@@ -36,15 +36,15 @@ def _mlp_backward_variant(X, y, W1, b1, W2, b2, *, n_div=1, sign=1.0, onehot=Tru
 def _mlp_cases(seed: int) -> list[_Case]:
     rng = np.random.default_rng(seed)
     cases = []
-    for N, D, H, C in _MLP_SIZES:
+    for m, D, H, C in _MLP_SIZES:
         net = mlp.MLP((D, H, C), activation="tanh", seed=rng)
         theta = net.theta.copy()
         (W1, b1), (W2, b2) = net.unpack(theta)
         W1 *= 1.5  # a little beyond Glorot, so that some tanh units are well into their tails
         b1[:] = rng.normal(scale=0.5, size=H)
         b2[:] = rng.normal(scale=0.5, size=C)
-        X = rng.normal(size=(N, D))
-        y = rng.integers(0, C, size=N)
+        X = rng.normal(size=(m, D))
+        y = rng.integers(0, C, size=m)
         grad = net.loss_and_grad(theta, X, y)[1]
         expected = tuple(g.copy() for layer in net.unpack(grad) for g in layer)
         params = (W1.copy(), b1.copy(), W2.copy(), b2.copy())
@@ -52,8 +52,8 @@ def _mlp_cases(seed: int) -> list[_Case]:
         def variant(params=params, X=X, y=y, **mistake):
             return _quiet(lambda: _mlp_backward_variant(X, y, *params, **mistake))
 
-        once = ("the loss is the mean over the N examples: divide by N exactly once, in "
-                "g = (softmax − onehot(y))/N, and nowhere else.")
+        once = ("the loss is the mean over the m examples (the rows of X): divide by m exactly "
+                "once, in g = (softmax − onehot(y))/m, and nowhere else.")
         variants = (
             (once, variant(n_div=0)),
             (once, variant(n_div=2)),
@@ -64,9 +64,9 @@ def _mlp_cases(seed: int) -> list[_Case]:
              variant(d_tanh="1 - a1**2")),
             ("h1 is already tanh(a1): use 1 − h1², not 1 − tanh²(h1) (tanh applied twice).",
              variant(d_tanh="1 - tanh(h1)**2")),
-            ("g = (softmax − onehot(y))/N, not (onehot(y) − softmax)/N: check the sign.",
+            ("g = (softmax − onehot(y))/m, not (onehot(y) − softmax)/m: check the sign.",
              variant(sign=-1.0)),
-            ("subtract the one-hot target: g = (softmax − onehot(y))/N.", variant(onehot=False)),
+            ("subtract the one-hot target: g = (softmax − onehot(y))/m.", variant(onehot=False)),
             ("g_W2 = h1ᵀ g takes the hidden layer's output h1 = tanh(a1), not a1.",
              variant(h_for_W2="a1")),
         )
@@ -85,12 +85,12 @@ def check_mlp_backward(fn: Callable, seed: int = 0, *,
 
     .. math::
         a_1 = X W_1 + b_1, \quad h_1 = \tanh(a_1), \quad a_2 = h_1 W_2 + b_2, \quad
-        \mathcal L = -\frac1N \sum_{i=1}^N \log \operatorname{softmax}(a_2^{(i)})_{y_i},
+        J = -\frac1m \sum_{i=1}^m \log \operatorname{softmax}(a_2^{(i)})_{y_i},
 
     by backpropagation, the output layer first:
 
     .. math::
-        g = \tfrac1N\bigl(\operatorname{softmax}(a_2) - \operatorname{onehot}(y)\bigr), \quad
+        g = \tfrac1m\bigl(\operatorname{softmax}(a_2) - \operatorname{onehot}(y)\bigr), \quad
         g_{W_2} = h_1^\top g, \quad g_{b_2} = \textstyle\sum_i g_i, \quad
         g \leftarrow g W_2^\top \odot (1 - h_1^2), \quad
         g_{W_1} = X^\top g, \quad g_{b_1} = \textstyle\sum_i g_i .
@@ -98,8 +98,8 @@ def check_mlp_backward(fn: Callable, seed: int = 0, *,
     ========== ==============================
     symbol     argument
     ========== ==============================
-    X          ``X`` (N examples as rows)
-    y          ``y`` (N class indices)
+    X          ``X`` (m examples as rows)
+    y          ``y`` (m class indices)
     W₁, b₁     ``W1`` (D, H), ``b1`` (H,)
     W₂, b₂     ``W2`` (H, C), ``b2`` (C,)
     ========== ==============================
@@ -113,20 +113,20 @@ def check_mlp_backward(fn: Callable, seed: int = 0, *,
     ...     h1 = np.tanh(X @ W1 + b1)
     ...     a2 = h1 @ W2 + b2
     ...     p = np.exp(a2 - a2.max(axis=1, keepdims=True))
-    ...     g = p / p.sum(axis=1, keepdims=True) - np.eye(W2.shape[1])[y]   # forgets the 1/N
+    ...     g = p / p.sum(axis=1, keepdims=True) - np.eye(W2.shape[1])[y]   # forgets the 1/m
     ...     g_W2, g_b2 = h1.T @ g, g.sum(axis=0)
     ...     g = g @ W2.T * (1 - h1**2)
     ...     return X.T @ g, g.sum(axis=0), g_W2, g_b2
     >>> check_mlp_backward(backward)  # doctest: +ELLIPSIS
     ✘ backward: output g_W2 is wrong on test input 1 of 6.
     ...
-      Hint: the loss is the mean over the N examples: divide by N exactly once, in g = (softmax
-            − onehot(y))/N, and nowhere else.
+      Hint: the loss is the mean over the m examples (the rows of X): divide by m exactly once,
+            in g = (softmax − onehot(y))/m, and nowhere else.
     False
     """
     generic = {
-        "g_W2": "g = (softmax − onehot(y))/N, then g_W2 = h1ᵀ g.",
-        "g_b2": "g = (softmax − onehot(y))/N, then g_b2 = Σ_i g_i, the column sums of g.",
+        "g_W2": "g = (softmax − onehot(y))/m, then g_W2 = h1ᵀ g.",
+        "g_b2": "g = (softmax − onehot(y))/m, then g_b2 = Σ_i g_i, the column sums of g.",
         "g_W1": "g ← g W2ᵀ ⊙ (1 − h1²) (tanh′ at a1), then g_W1 = Xᵀ g.",
         "g_b1": "g ← g W2ᵀ ⊙ (1 − h1²) (tanh′ at a1), then g_b1 = Σ_i g_i, the column sums of g.",
     }

@@ -49,16 +49,19 @@ __all__ = [*_style_all, *_gradient_descent_all, *_backprop_all, *_training_all, 
            *_adaptive_all, *_schedules_all]
 
 # Every public function checks its arguments first (see _checks): a wrong one is named. The
-# checked function replaces the original here and in its topic module (plots.plot_surface is
+# checked function replaces the original here and in every plots module that holds it (its
+# defining module and the topic module exporting it: plots.plot_surface is
 # plots.momentum.plot_surface).
 import sys as _sys  # noqa: E402
 
 from ._checks import validated as _validated  # noqa: E402
 
+_modules = [m for k, m in _sys.modules.items() if k.startswith(__name__ + ".")]
 for _name, _obj in list(globals().items()):
     if (not _name.startswith("_") and type(_obj).__name__ == "function"
             and _obj.__module__.startswith(__name__ + ".")):
         globals()[_name] = _checked = _validated(_obj)
-        if getattr(_sys.modules[_obj.__module__], _name, None) is _obj:
-            setattr(_sys.modules[_obj.__module__], _name, _checked)
-del _name, _obj, _checked
+        for _module in _modules:
+            if getattr(_module, _name, None) is _obj:
+                setattr(_module, _name, _checked)
+del _name, _obj, _checked, _module, _modules

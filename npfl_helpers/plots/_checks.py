@@ -84,6 +84,7 @@ ARRAYS: dict[str, tuple[str, ...]] = {
     "plot_adam_moments": ("t", "mean_s", "mean_r"),
     "plot_eps_placement": ("g", "step_inside", "step_outside"),
     "plot_rmsprop_steps": ("t", "relative_step", "betas"),
+    "plot_weight_shrink": ("w_start", "w_end", "still"),
     "plot_partial_sums": ("t",),
     "region_image": ("p",),
 }

@@ -19,7 +19,9 @@ from matplotlib.lines import Line2D
 from .. import quadratic_theory as qt
 from ._style import OPTIMIZER_COLORS, sci_text
 
-__all__ = [
+# No __all__: these names are exported once, by the topic module plots.momentum, which imports
+# them by name.
+_PUBLIC = [
     "DIRECTION_COLORS",
     "RateArtists",
     "RootArtists",
@@ -91,14 +93,6 @@ def update_direction_errors(lines: Sequence[Line2D], u) -> None:
         line.set_data(t, shown[:, i])
 
 
-def _branches(roots: np.ndarray) -> np.ndarray:
-    """The two roots ordered so that branches stay continuous: the upper (or larger real) one
-    first. ``roots`` (..., 2) complex."""
-    r1, r2 = roots[..., 0], roots[..., 1]
-    first = np.where(np.abs(r1.imag - r2.imag) > 1e-12, r1.imag > r2.imag, r1.real >= r2.real)
-    return np.stack([np.where(first, r1, r2), np.where(first, r2, r1)], axis=-1)
-
-
 _LOCUS_BETAS = np.linspace(0.0, 0.995, 400)
 
 
@@ -140,7 +134,7 @@ def plot_roots(ax: Axes, name: str, lr: float, beta: float, lambdas, *,
 def update_roots(artists: RootArtists, name: str, lr: float, beta: float, lambdas) -> None:
     """Set :func:`plot_roots`'s artists to a new α, β (and eigenvalues), in place."""
     lambdas = np.atleast_1d(np.asarray(lambdas, dtype=np.float64))
-    locus = _branches(qt.iteration_eigenvalues(name, lr, _LOCUS_BETAS[:, None], lambdas))
+    locus = qt.root_branches(qt.iteration_eigenvalues(name, lr, _LOCUS_BETAS[:, None], lambdas))
     now = qt.iteration_eigenvalues(name, lr, beta, lambdas)
     for i, (pair, dot) in enumerate(zip(artists.locus, artists.roots, strict=True)):
         for k, line in enumerate(pair):
@@ -175,7 +169,7 @@ def plot_rate_vs_beta(ax: Axes, name: str, lr: float, beta: float, lambdas, *, c
     (overall,) = ax.plot([], [], color="black", lw=1.0, ls="--", label="rate (the largest)")
     critical = [ax.plot([], [], linestyle="none", marker="o", ms=7, mfc=c, mec="black",
                         zorder=5)[0] for c in colors]
-    current = ax.axvline(beta, color="#555555", lw=1.0, ls=":")
+    current = ax.axvline(beta, color="#555555", lw=1.0, ls=":", label=r"current $\beta$")
     ax.axhline(1.0, color="#999999", lw=0.8)
     artists = RateArtists(curves, overall, critical, current)
     update_rate_vs_beta(artists, name, lr, beta, lambdas)
@@ -205,16 +199,6 @@ def update_rate_vs_beta(artists: RateArtists, name: str, lr: float, beta: float,
     artists.current.set_xdata([beta, beta])
 
 
-def _floors(lr, beta, sigma, lambdas):
-    """Exact floors of momentum (NaN where α is beyond the stability limit)."""
-    lr, beta = np.broadcast_arrays(np.asarray(lr, float), np.asarray(beta, float))
-    out = np.full(lr.shape, np.nan)
-    ok = (lr > 0) & (lr < qt.stability_limit("momentum", beta, np.max(lambdas)))
-    if ok.any():
-        out[ok] = qt.noise_floor(lr[ok], sigma, lambdas, beta=beta[ok])
-    return out
-
-
 def plot_noise_floor_vs_beta(ax: Axes, lr: float, beta: float, sigma: float,
                              lambdas) -> list[Line2D]:
     r"""Momentum's noise floor against β, log :math:`y`: at the same α (orange, rising about
@@ -227,10 +211,10 @@ def plot_noise_floor_vs_beta(ax: Axes, lr: float, beta: float, sigma: float,
     """
     lines = [ax.plot([], [], color=_MOMENTUM, lw=1.8, label=r"same $\alpha$")[0],
              ax.plot([], [], color=_MOMENTUM, lw=1.0, ls=":",
-                     label=r"same $\alpha$, approximation $n\alpha\sigma^2/4(1-\beta)$")[0],
+                     label=r"same $\alpha$, approximation $n\alpha\sigma^2/(4(1-\beta))$")[0],
              ax.plot([], [], color="#0072B2", lw=1.8,
                      label=r"same $\alpha/(1-\beta)$ as SGD")[0],
-             ax.axvline(beta, color="#555555", lw=1.0, ls=":")]
+             ax.axvline(beta, color="#555555", lw=1.0, ls=":", label=r"current $\beta$")]
     update_noise_floor_vs_beta(lines, lr, beta, sigma, lambdas)
     ax.relim()
     ax.autoscale_view()
@@ -245,7 +229,7 @@ def update_noise_floor_vs_beta(lines: Sequence[Line2D], lr: float, beta: float, 
     """Set :func:`plot_noise_floor_vs_beta`'s lines to a new α, β, σ, in place."""
     lambdas = np.atleast_1d(np.asarray(lambdas, dtype=np.float64))
     b = _LOCUS_BETAS
-    lines[0].set_data(b, _floors(lr, b, sigma, lambdas))
+    lines[0].set_data(b, qt.noise_floor_or_nan(lr, sigma, lambdas, b))
     lines[1].set_data(b, lambdas.size * lr * sigma**2 / (4 * (1 - b)))
-    lines[2].set_data(b, _floors(lr * (1 - b), b, sigma, lambdas))
+    lines[2].set_data(b, qt.noise_floor_or_nan(lr * (1 - b), sigma, lambdas, b))
     lines[3].set_xdata([beta, beta])

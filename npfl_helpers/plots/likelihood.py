@@ -250,7 +250,7 @@ def plot_efficiency(ax_var: Axes, ax_eff: Axes, eff, m_exact=None, var_exact=Non
         ax_eff.errorbar(m, eff.bound / var, yerr=2 * se * eff.bound / var, fmt="o",
                         color=c[name], markersize=5, capsize=2, label=f"sample {name}")
     ax_var.axhline(sigma2, color=c["bound"], linewidth=1.4,
-                   label=r"Cramér–Rao: $m \cdot \sigma^2/m$")
+                   label=r"Cramér–Rao bound $\sigma^2/m$ (times $m$)")
     ax_var.axhline(math.pi / 2 * sigma2, color=c["median"], linestyle=":", linewidth=1.2,
                    label=r"$\frac{\pi}{2}\sigma^2$ (median, $m \to \infty$)")
     if m_exact is not None:

@@ -34,8 +34,19 @@ from ..trajectories import (
     stack_runs,
     visible_path,
 )
-from ._momentum_eigen import *  # noqa: F403  (the eigendirection figures, re-exported here)
-from ._momentum_eigen import __all__ as _eigen_all
+from ._momentum_eigen import (  # the eigendirection figures, exported from here
+    DIRECTION_COLORS,
+    RateArtists,
+    RootArtists,
+    plot_direction_errors,
+    plot_noise_floor_vs_beta,
+    plot_rate_vs_beta,
+    plot_roots,
+    update_direction_errors,
+    update_noise_floor_vs_beta,
+    update_rate_vs_beta,
+    update_roots,
+)
 from ._style import _names_colors, label_for, new_figure, sci_text
 
 __all__ = [
@@ -53,7 +64,18 @@ __all__ = [
     "plot_trajectories",
     "surface_artists",
     "update_trajectories",
-    *_eigen_all,
+    # from _momentum_eigen
+    "DIRECTION_COLORS",
+    "RateArtists",
+    "RootArtists",
+    "plot_direction_errors",
+    "plot_noise_floor_vs_beta",
+    "plot_rate_vs_beta",
+    "plot_roots",
+    "update_direction_errors",
+    "update_noise_floor_vs_beta",
+    "update_rate_vs_beta",
+    "update_roots",
 ]
 
 _SURFACE_GID = "npfl-surface"

@@ -309,6 +309,9 @@ def update_variance_estimator_figure(art: VarianceFigure, estimates, n: int,
     factor = _nice_up(min(4.0, 1.0 + 5.0 * spread), (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.0))
     edges = np.linspace(0.0, sigma2 * factor, art.bins + 1)
     width = edges[1] - edges[0]
+    # the running means at every t up to 200, then at 400 geometric steps (the axis is log)
+    shown = np.unique(np.concatenate([np.arange(1, min(trials, 200) + 1),
+                                      np.geomspace(1, trials, 400).round().astype(int)]))
     for row, k in zip(estimates, art.offsets, strict=True):
         label = DIVISOR_LABELS[k]
         counts, _ = np.histogram(row, edges)
@@ -318,7 +321,7 @@ def update_variance_estimator_figure(art: VarianceFigure, estimates, n: int,
         art.histograms.means[label].set_xdata([mean, mean])
         art.histograms.predicted[label].set_xdata([predicted, predicted])
         running = np.cumsum(row) / (sigma2 * np.arange(1, trials + 1))  # in units of σ²
-        art.running.running[label].set_data(np.arange(1, trials + 1), running)
+        art.running.running[label].set_data(shown, running[shown - 1])
         art.running.predicted[label].set_ydata([predicted / sigma2] * 2)
         se = float(row.std()) / np.sqrt(trials) / sigma2
         rel_bias = mean / sigma2 - 1

@@ -1,4 +1,5 @@
-r"""Figures of notebook 06 (training an MLP): loss and accuracy per epoch of training runs.
+r"""Figures of notebook 06 (training an MLP): loss and accuracy per epoch of training runs, runs
+repeated over seeds with their error bars, and what a regulariser does to each weight.
 
 The explorer of notebook 06 in :mod:`npfl_helpers.widgets` draws with these functions and updates
 the returned artists. The arrays drawn come from :func:`npfl_helpers.mlp.history_curves`.
@@ -17,7 +18,8 @@ from matplotlib.lines import Line2D
 from ..mlp import history_curves
 
 __all__ = ["HistoryArtists", "fit_history_axes", "history_curves", "history_legend",
-           "plot_accuracies", "plot_history", "update_history"]
+           "plot_accuracies", "plot_history", "plot_seed_runs", "plot_weight_shrink",
+           "update_history"]
 
 _LOSS_RANGE = (1e-4, 1e3)  # loss panel limits never go beyond this
 
@@ -166,3 +168,102 @@ def plot_accuracies(ax: Axes, accuracies: Mapping[str, float], colors, *,
     ax.set_xlabel(xlabel)
     ax.grid(True, alpha=0.3)
     return dots
+
+
+def _standard_error(values: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Sample standard deviation / √n along ``axis`` (0 for a single value)."""
+    n = values.shape[axis]
+    return values.std(axis=axis, ddof=1) / np.sqrt(n) if n > 1 else np.zeros_like(
+        values.take(0, axis=axis))
+
+
+def plot_seed_runs(ax_curve: Axes, ax_final: Axes, runs: Mapping, colors,
+                   linestyles=None, *, key: str = "dev_loss", label: str = "dev loss"):
+    r"""Training runs repeated over seeds: mean curves with error bands, and the final values.
+
+    ``runs`` maps a configuration's label to a sequence of histories, one per seed, all with the
+    same number of epochs; ``key`` is the history field drawn (``"dev_loss"``,
+    ``"dev_accuracy"``, …) and ``label`` names it on the axes. Left (``ax_curve``): the mean
+    over seeds per epoch, with a band of ±1 standard error (sample standard deviation / √seeds).
+    Right (``ax_final``): one row per configuration, a dot per seed at its final value and the
+    mean ± 1 standard error as an error bar, labelled with both numbers. ``colors`` and
+    ``linestyles`` map the labels to a colour and a line style (default solid). A loss is drawn
+    on a log axis. Returns ``{label: (mean, standard error)}`` of the final values.
+    """
+    labels = list(runs)
+    if isinstance(colors, Mapping):
+        colors = [colors[k] for k in labels]
+    styles = [(linestyles or {}).get(k, "-") for k in labels]
+    y = np.arange(len(labels))[::-1]
+    out = {}
+    for k, color, style, row in zip(labels, colors, styles, y, strict=True):
+        curves = [history_curves(h)[key] for h in runs[k]]
+        if not curves or len({len(c) for c in curves}) != 1 or len(curves[0]) == 0:
+            raise ValueError(f"runs[{k!r}] must hold histories with the same, non-zero number "
+                             f"of epochs of {key}; got {[len(c) for c in curves]}")
+        values = np.array(curves, dtype=np.float64)
+        epochs = np.arange(1, values.shape[1] + 1)
+        mean, se = values.mean(axis=0), _standard_error(values)
+        ax_curve.plot(epochs, mean, color=color, linestyle=style, linewidth=1.8, label=str(k))
+        ax_curve.fill_between(epochs, mean - se, mean + se, color=color, alpha=0.2, lw=0)
+        final = values[:, -1]
+        m, e = float(final.mean()), float(_standard_error(final))
+        out[k] = (m, e)
+        ax_final.scatter(final, np.full(final.size, row), s=18, color=color, alpha=0.45,
+                         zorder=2)
+        ax_final.errorbar([m], [row], xerr=[e], fmt="o", color=color, ecolor="black",
+                          capsize=4, markersize=7, zorder=3)
+        ax_final.annotate(f"{m:.3g} ± {e:.2g}", (m, row), xytext=(0, 8),
+                          textcoords="offset points", ha="center", fontsize=8)
+    if "loss" in key:
+        ax_curve.set_yscale("log")
+        ax_curve.yaxis.set_major_formatter(_PlainLogFormatter())
+        ax_curve.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False,
+                                                              minor_thresholds=(2, 0.5)))
+    ax_curve.set_xlabel("epoch")
+    ax_curve.set_ylabel(f"{label} (mean of {len(runs[labels[0]])} seeds ± 1 s.e.)")
+    ax_curve.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+    ax_curve.grid(True, which="major", alpha=0.3)
+    ax_final.set_yticks(y, labels, fontsize=8)
+    ax_final.set_ylim(y.min() - 0.6, y.max() + 0.6)
+    ax_final.margins(x=0.12)  # room for the labels of the outermost means
+    ax_final.set_xlabel(f"final {label}: one dot per seed, mean ± 1 s.e.")
+    ax_final.grid(True, axis="x", alpha=0.3)
+    return out
+
+
+def plot_weight_shrink(ax: Axes, w_start, w_end, still, *, factor: float | None = None,
+                       factor_label: str | None = None, color: str = "#D55E00",
+                       floor: float = 1e-12):
+    r"""Each weight's size after training against its size before (log–log), one dot per weight.
+
+    ``w_start`` and ``w_end`` hold the same weights (e.g. a layer's :math:`W`) before and after
+    training; ``still`` (a boolean array of that shape) marks the weights whose loss gradient is
+    0 throughout — their input is always 0, so only a regulariser moves them. Those are drawn
+    in ``color``, the others small and grey. ``factor`` adds the dashed line
+    :math:`|w_{\text{end}}| = \text{factor}\cdot|w_{\text{start}}|` labelled ``factor_label``
+    (what a uniform decay by that factor would give), and the diagonal marks "unchanged".
+    Sizes below ``floor`` are drawn at ``floor``. Returns the two lines of dots (still, others).
+    """
+    w0 = np.abs(np.asarray(w_start, dtype=np.float64))
+    w1 = np.abs(np.asarray(w_end, dtype=np.float64))
+    still = np.asarray(still)
+    if w0.shape != w1.shape or np.broadcast_shapes(still.shape, w0.shape) != w0.shape:
+        raise ValueError(f"w_start, w_end and still must have the same shape; got {w0.shape}, "
+                         f"{w1.shape} and {still.shape}")
+    still = np.broadcast_to(still.astype(bool), w0.shape)
+    floor = float(floor)
+    w0, w1 = np.maximum(w0, floor), np.maximum(np.nan_to_num(w1, nan=floor), floor)
+    (others,) = ax.plot(w0[~still], w1[~still], ls="none", marker="o", ms=1.5, mew=0,
+                        color="#999999", alpha=0.5, label="weights with a loss gradient")
+    (quiet,) = ax.plot(w0[still], w1[still], ls="none", marker="o", ms=2.5, mew=0, color=color,
+                       label="weights from always-blank pixels (no loss gradient)")
+    x = np.geomspace(max(w0.min(), floor), w0.max(), 50)
+    ax.plot(x, x, color="black", lw=0.8, ls=":", label="unchanged")
+    if factor is not None:
+        ax.plot(x, factor * x, color="black", lw=1.2, ls="--", label=factor_label)
+    ax.set(xscale="log", yscale="log", xlabel=r"$|w|$ before training",
+           ylabel=r"$|w|$ after training")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", markerscale=3)
+    return quiet, others

@@ -277,7 +277,10 @@ def adam_bias_explorer() -> Explorer:
         \hat s_t = \frac{s_t}{1 - \beta_1^t}, \quad \hat r_t = \frac{r_t}{1 - \beta_2^t}.
 
     Since :math:`E[s_t] = (1 - \beta_1^t) E[g]`, the corrected :math:`\hat s_t` is unbiased from
-    the first step, while :math:`s_t` needs about :math:`1/(1-\beta_1)` steps (and :math:`r_t`
-    about :math:`1/(1-\beta_2)`, e.g. 1000) to forget its zero start.
+    the first step, while :math:`s_t` forgets its zero start only slowly: its expectation reaches
+    :math:`1 - 1/e \approx 63\,\%` of :math:`E[g]` after :math:`1/(1-\beta_1)` steps and 95 %
+    after about :math:`3/(1-\beta_1)`; the same holds for :math:`r_t` with :math:`\beta_2`
+    (1000 and 3000 steps for :math:`\beta_2 = 0.999`). With :math:`\sigma = 0` the gradient is
+    constant and :math:`\hat s_t, \hat r_t` equal :math:`E[g], E[g^2]` exactly at every step.
     """
     return _AdamBiasExplorer()

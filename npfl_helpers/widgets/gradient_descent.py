@@ -17,9 +17,16 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .. import data, mlp, optim, surfaces
+from .. import optim, surfaces
 from .._validate import ArgumentTypeError, check_array, check_int, check_range, describe
-from ..estimators import SAMPLINGS, gradient_noise, minibatch_variance, per_example_gradients
+from ..estimators import (
+    SAMPLINGS,
+    doubling_batch_sizes,
+    gradient_noise,
+    minibatch_variance,
+    per_example_gradients,
+    trained_digits_mlp,
+)
 from ..landscape import deep_landscapes, local_minima
 from ..plots import (
     SKIP_COLORS,
@@ -43,23 +50,6 @@ __all__ = ["gd_valley_explorer", "landscape_slice_explorer", "minibatch_noise_ex
 _c = Controls(width="420px", label_width="90px")
 
 
-def _digits_problem(hidden: int, epochs: int, seed):
-    """A small tanh MLP on the digits' training set after a few epochs of minibatch SGD."""
-    digits = data.load_digits(seed=seed)
-    X, y = digits.train.X, digits.train.y
-    model = mlp.MLP((X.shape[1], hidden, 10), activation="tanh", seed=seed)
-    if epochs:
-        mlp.train(model, X, y, optim.sgd(0.2), epochs=epochs, batch_size=32, seed=seed,
-                  progress=False)
-    return model, X, y
-
-
-def _batch_sizes(N: int) -> list[int]:
-    """1, 2, 4, … below N, then N itself."""
-    sizes = [1 << k for k in range(int(np.log2(N)) + 1) if (1 << k) < N]
-    return [*sizes, N]
-
-
 class MinibatchNoiseExplorer(Explorer):
     """See :func:`minibatch_noise_explorer`."""
 
@@ -67,9 +57,9 @@ class MinibatchNoiseExplorer(Explorer):
         hidden = check_int("hidden", hidden, 1)
         epochs = check_int("epochs", epochs, 0)
         n_batches = check_int("n_batches", n_batches, 2)
-        self.model, X, y = _digits_problem(hidden, epochs, seed)
+        self.model, X, y = trained_digits_mlp(hidden, epochs, seed)
         G = per_example_gradients(self.model, self.model.theta, X, y)
-        sizes = _batch_sizes(len(X))
+        sizes = doubling_batch_sizes(len(X))
         self.noise = noise = gradient_noise(G, sizes, n_batches, seed)
         N = noise.N
 
@@ -325,8 +315,7 @@ class LandscapeSliceExplorer(Explorer):
             counts.append(int(mask.sum()))
         text = ", ".join(f"{n} ({label.split()[0]})"
                          for n, label in zip(counts, self.planes, strict=True))
-        self.ax_slice.set_title(f"β = {beta:+.2f}: local minima along the slice: {text}",
-                                fontsize=10)
+        self.ax_slice.set_title(f"β = {beta:+.2f}: local minima {text}", fontsize=10)
 
 
 def landscape_slice_explorer(grid=None, planes=None, zmax: float = 10.0

@@ -103,12 +103,11 @@ class LikelihoodChainExplorer(Explorer):
             mantissa_exp = log_lik / math.log(10.0)
             e = math.floor(mantissa_exp)
             product = rf"${10 ** (mantissa_exp - e):.2f}\times 10^{{{e}}}$"
-            chain = (f"−(1/m) log Π = {self.nll:.3f} = H(p̂, q) = H(p̂) + KL = "
-                     f"{self.entropy:.3f} + {self.kl:.3f}")
+            chain = f"−(1/m) log Π = {self.nll:.3f} = {self.entropy:.3f} + {self.kl:.3f}"
         else:
             product = "0"
-            chain = "a class that occurs in the data has q = 0: the NLL and the KL are infinite"
-        self.title_text.set_text(f"likelihood Π q(xᵢ) = {product};   {chain}")
+            chain = "an observed class has q = 0: NLL and KL are infinite"
+        self.title_text.set_text(f"Π q(xᵢ) = {product};   {chain}")
 
 
 def likelihood_chain_explorer(m: int = 50, seed=0) -> LikelihoodChainExplorer:
@@ -201,9 +200,9 @@ class GaussianNLLExplorer(Explorer):
         self.here.set_data([sigma], [nll[j]])
         shift = math.log(sigma) + _HALF_LOG_2PI
         self.title_text.set_text(
-            f"σ = {sigma:.3g}: NLL = MSE/(2σ²) + log σ + ½ log 2π = MSE/{2 * sigma**2:.3g} "
-            f"{'+' if shift >= 0 else '−'} {abs(shift):.3f};  both are smallest at θ = "
-            f"{self.theta[j]:.3f};  the best σ is √MSE(θ*) = {math.sqrt(self.mse_best):.3f}")
+            f"σ = {sigma:.3g}: NLL = MSE/{2 * sigma**2:.3g} {'+' if shift >= 0 else '−'} "
+            f"{abs(shift):.3f}, smallest at θ = {self.theta[j]:.3f};  best σ = √MSE(θ*) = "
+            f"{math.sqrt(self.mse_best):.3f}")
 
 
 def _zero_up(lo: float, hi: float) -> tuple[float, float]:
@@ -335,9 +334,8 @@ class ConsistencyExplorer(Explorer):
                             f"{paths[:, m - 1].std():.3g}", fontsize=10)
         self.ax_d.set_title(rf"$P(|\hat\theta_m - \theta| > {eps:g})$", fontsize=10)
         self.title_text.set_text(
-            f"m = {m}: {measured[m - 1]:.1%} of {self.RUNS} runs miss θ by more than "
-            f"ε = {eps:g} (exact: {sci_text(exact[m - 1]) if exact[m - 1] else 0});  "
-            f"at m = {self.M_MAX}: {measured[-1]:.1%}")
+            f"m = {m}: {measured[m - 1]:.1%} of the runs miss θ by more than ε = {eps:g} "
+            f"(exact {sci_text(exact[m - 1]) if exact[m - 1] else 0})")
 
 
 def consistency_explorer(seed=0) -> ConsistencyExplorer:

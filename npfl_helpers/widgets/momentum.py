@@ -34,7 +34,8 @@ from matplotlib.patches import Patch
 
 from .. import surfaces
 from ..plots import label_for, sci_text
-from ..quadratic_theory import heavy_ball_optimum, phase_diagram
+from ..quadratic_theory import grid_centres, heavy_ball_optimum, phase_diagram
+from ..trajectories import first_step_below
 from ._axes import layout_engine
 from ._base import Explorer, explorer_figure
 from ._controls import Controls
@@ -49,13 +50,6 @@ _c = Controls(width="310px", label_width="84px")
 
 # ----------------------------------------------------------------------------------------------
 # momentum_explorer
-
-
-def _steps_to(losses, tol):
-    """First step with loss < tol, or None."""
-    with np.errstate(invalid="ignore"):
-        hit = np.flatnonzero(losses < tol)
-    return int(hit[0]) if hit.size else None
 
 
 class _MomentumExplorer(PathsExplorer):
@@ -89,7 +83,7 @@ class _MomentumExplorer(PathsExplorer):
         a, b = heavy_ball_optimum(*self.surface.lambdas)
         parts = []
         for n in self._NAMES3:
-            t = _steps_to(runs[n].losses, self._TOL)
+            t = first_step_below(runs[n].losses, self._TOL)
             if runs[n].diverged:
                 parts.append(f"{label_for(n)} diverges")
             else:
@@ -117,12 +111,6 @@ _PHASE_LRS = np.geomspace(1e-4, 10.0, 65)  # cell edges in α (log)
 _PHASE_BETAS = np.linspace(0.0, 0.99, 45)  # cell edges in β
 
 
-def _centres(edges, log=False):
-    if log:
-        return np.sqrt(edges[:-1] * edges[1:])
-    return 0.5 * (edges[:-1] + edges[1:])
-
-
 class _PhaseExplorer(Explorer):
     _VMIN, _VMAX = 1e-16, 1.0
     _DIVERGED = "#CC79A7"
@@ -135,7 +123,7 @@ class _PhaseExplorer(Explorer):
         viridis = matplotlib.colormaps["viridis"]
         cmap = viridis.with_extremes(bad=self._DIVERGED, over=self._GREW, under=viridis(0.0))
         self.norm = mcolors.LogNorm(self._VMIN, self._VMAX)
-        self.lrs, self.betas = _centres(_PHASE_LRS, log=True), _centres(_PHASE_BETAS)
+        self.lrs, self.betas = grid_centres(_PHASE_LRS, log=True), grid_centres(_PHASE_BETAS)
         blank = np.full((self.betas.size, self.lrs.size), 0.5)
         self.meshes, self.stars, self.bests = {}, {}, {}
         for ax, name in zip(self.axes, ("momentum", "nesterov"), strict=True):

@@ -147,9 +147,10 @@ class _ScheduleExplorer(Explorer):
         self.ax_a.set_title(sched.label, fontsize=9)
         infinite, finite = robbins_monro_verdict(sched)
         ok = infinite and finite
+        # each condition as the lecture writes it, then whether this schedule meets it
         self.ax_s.set_title(
-            rf"as $t\to\infty$: $\sum\alpha_t$ {'= ∞ ✓' if infinite else '< ∞ ✗'},  "
-            rf"$\sum\alpha_t^2$ {'< ∞ ✓' if finite else '= ∞ ✗'}", fontsize=10)
+            rf"as $t\to\infty$: $\sum\alpha_t = \infty$ {'✓' if infinite else '✗ (finite)'},  "
+            rf"$\sum\alpha_t^2 < \infty$ {'✓' if finite else '✗ (infinite)'}", fontsize=10)
         self.title_text.set_text(
             f"after {steps} steps: Σα = {sci_text(sums[-1])}, Σα² = {sci_text(squares[-1])}"
             f" — Robbins–Monro conditions {'hold' if ok else 'fail'}")
