@@ -20,20 +20,7 @@ from .. import quadratic_theory as qt
 from ._style import OPTIMIZER_COLORS, sci_text
 
 # No __all__: these names are exported once, by the topic module plots.momentum, which imports
-# them by name.
-_PUBLIC = [
-    "DIRECTION_COLORS",
-    "RateArtists",
-    "RootArtists",
-    "plot_direction_errors",
-    "plot_noise_floor_vs_beta",
-    "plot_rate_vs_beta",
-    "plot_roots",
-    "update_direction_errors",
-    "update_noise_floor_vs_beta",
-    "update_rate_vs_beta",
-    "update_roots",
-]
+# them by name and lists them in its __all__.
 
 
 #: colours of the slowest and the fastest eigendirection (λ_min, λ_max) in every figure
