@@ -137,3 +137,13 @@ def test_built_page_has_the_banner_and_links_to_pages(built):
     assert not re.search(r'href="\d\d_\w+\.ipynb', page)
     index = (built / "index.html").read_text(encoding="utf-8")
     assert f'href="{PAGE}.html"' in index
+
+
+def test_cdn_stylesheets_are_served_from_local_copies(tmp_path):
+    remote, local = next(iter(html_site.LOCAL_COPIES.items()))
+    page = f'<html><head><link href="{remote}" rel="stylesheet"/></head><body></body></html>'
+    assert html_site.localize(page, tmp_path) == page  # no copy beside the pages: unchanged
+    (tmp_path / local).parent.mkdir(parents=True)
+    (tmp_path / local).write_text("/* copy */")
+    localized = html_site.localize(page, tmp_path)
+    assert not [u for _, u in loaded_urls(localized) if _EXTERNAL.match(u)]

@@ -3,7 +3,8 @@
 - Every page gets a visible banner at the top, "Static copy — run in JupyterLab to move the
   sliders", and its sliders, dropdowns and buttons are greyed out and ignore the mouse: they
   render with the state they were saved in but cannot move without a kernel.
-- Links between notebooks (``….ipynb``) lead to their pages (``….html``).
+- Links between notebooks (``….ipynb``) lead to their pages (``….html``); stylesheets that
+  outputs link from a CDN (Font Awesome, for matplotlib's animation buttons) to local copies.
 - ``index.html`` lists the notebooks in lecture order: the course title, then one line per
   notebook (its number and title, linked to its page).
 
@@ -74,6 +75,28 @@ def relink(page: str) -> str:
                   lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', page)
 
 
+# Stylesheets that notebook outputs link from a CDN, and the copies build_html.sh puts beside
+# the pages (matplotlib's JavaScript animations link Font Awesome for their buttons).
+LOCAL_COPIES = {
+    "https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/font-awesome.min.css":
+        "_static/font-awesome/css/font-awesome.min.css",
+}
+
+
+def localize(page: str, out: Path | None = None) -> str:
+    """Links to :data:`LOCAL_COPIES` point at the copies (when ``out`` holds them, or always
+    when ``out`` is None).
+
+    >>> localize('<link href="https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/'
+    ...          'font-awesome.min.css" rel="stylesheet"/>')
+    '<link href="_static/font-awesome/css/font-awesome.min.css" rel="stylesheet"/>'
+    """
+    for remote, local in LOCAL_COPIES.items():
+        if out is None or (out / local).exists():
+            page = page.replace(f'"{remote}"', f'"{local}"')
+    return page
+
+
 def notebook_title(path: Path) -> str:
     """The text of a notebook's first ``# `` heading (Markdown emphasis removed), else its name.
 
@@ -141,7 +164,7 @@ def finish(out: Path, notebooks: list[Path]) -> list[Path]:
     for path in notebooks:
         page = out / f"{path.stem}.html"
         if page.exists():
-            text = relink(add_banner(page.read_text(encoding="utf-8")))
+            text = localize(relink(add_banner(page.read_text(encoding="utf-8"))), out)
             page.write_text(text, encoding="utf-8")
             done.append(path)
     (out / "index.html").write_text(index_html(done), encoding="utf-8")
