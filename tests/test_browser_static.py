@@ -8,8 +8,6 @@ Opt-in like ``tests/test_browser.py`` (``NPFL_BROWSER_TESTS=1``, ``make test-bro
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -35,15 +33,10 @@ def site(tmp_path_factory):
     if labdriver.find_chromium() is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     pytest.importorskip("playwright")
-    cache = ROOT / "build" / "npm" / "node_modules" / "mathjax" / "MathJax.js"
-    if not cache.exists() and shutil.which("npm") is None:
+    if not html_site.can_build_offline_pages():
         pytest.skip("no npm and no build/npm cache: the page would load its scripts from a CDN")
     out = tmp_path_factory.mktemp("html")
-    env = dict(os.environ, OUT=str(out), BIN=str(Path(sys.executable).parent))
-    env.pop("MPLBACKEND", None)
-    result = subprocess.run(["bash", str(ROOT / "tools" / "build_html.sh"),
-                             f"notebooks/{PAGE}.ipynb"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=600)
+    result = html_site.build_pages(out, f"notebooks/{PAGE}.ipynb")
     assert result.returncode == 0, result.stderr[-3000:]
     return out
 

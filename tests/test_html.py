@@ -3,17 +3,14 @@ network, to carry the "static copy" banner and to link to its neighbours' pages;
 lists the notebooks in lecture order.
 
 Building a page executes ``00_start_here`` with nbconvert (a few seconds) and needs the widget
-renderer, require.js and MathJax from npm (``build/npm``, fetched once by
+renderer, require.js, MathJax and Font Awesome from npm (``build/npm``, fetched once by
 ``tools/build_html.sh``); without npm and without that cache the page test is skipped, since
 the pages would then load those from a CDN.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,7 +24,6 @@ import html_site  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 PAGE = "00_start_here"
-NPM_CACHE = ROOT / "build" / "npm" / "node_modules" / "mathjax" / "MathJax.js"
 
 # attributes through which a page loads something (``<a href>`` is a link, not a load)
 _LOADING = {("script", "src"), ("img", "src"), ("iframe", "src"), ("embed", "src"),
@@ -105,14 +101,10 @@ def test_banner_and_relink_are_idempotent():
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """``tools/build_html.sh`` for one notebook into a temporary directory."""
-    if not NPM_CACHE.exists() and shutil.which("npm") is None:
+    if not html_site.can_build_offline_pages():
         pytest.skip("no npm and no build/npm cache: pages would load their scripts from a CDN")
     out = tmp_path_factory.mktemp("html")
-    env = dict(os.environ, OUT=str(out), BIN=str(Path(sys.executable).parent))
-    env.pop("MPLBACKEND", None)
-    result = subprocess.run(["bash", str(ROOT / "tools" / "build_html.sh"),
-                             f"notebooks/{PAGE}.ipynb"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=600)
+    result = html_site.build_pages(out, f"notebooks/{PAGE}.ipynb")
     assert result.returncode == 0, result.stderr[-3000:]
     return out
 

@@ -18,8 +18,16 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# The last package build_html.sh fetches from npm; with it in place no network is needed.
+NPM_CACHE = ROOT / "build/npm/node_modules/font-awesome/css/font-awesome.min.css"
 
 BANNER_TEXT = "Static copy — run in JupyterLab to move the sliders"
 MARK = "npfl-static-banner"
@@ -169,6 +177,20 @@ def finish(out: Path, notebooks: list[Path]) -> list[Path]:
             done.append(path)
     (out / "index.html").write_text(index_html(done), encoding="utf-8")
     return done
+
+
+def can_build_offline_pages() -> bool:
+    """Whether ``build_html.sh`` can copy its scripts beside the pages (npm, or its cache)."""
+    return NPM_CACHE.exists() or shutil.which("npm") is not None
+
+
+def build_pages(out: Path, *notebooks: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run ``tools/build_html.sh`` for ``notebooks`` (paths relative to the repository) into
+    ``out`` with this interpreter's ``bin`` directory; the result carries its output."""
+    env = dict(os.environ, OUT=str(out), BIN=str(Path(sys.executable).parent))
+    env.pop("MPLBACKEND", None)  # the kernels draw inline, as in JupyterLab
+    return subprocess.run(["bash", str(ROOT / "tools" / "build_html.sh"), *notebooks],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def main() -> None:
