@@ -62,8 +62,8 @@ from ._validate import (
     describe,
 )
 
-__all__ = ["ACTIVATIONS", "MLP", "History", "cross_entropy_from_logits", "dead_units",
-           "history_curves", "layer_gradient_norms", "train", "train_epochs"]
+__all__ = ["ACTIVATIONS", "MLP", "History", "activation_curves", "cross_entropy_from_logits",
+           "dead_units", "history_curves", "layer_gradient_norms", "train", "train_epochs"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -122,6 +122,26 @@ ACTIVATIONS = {
 """Activation name → ``(f, f')``; ``f'`` takes the pre-activation :math:`a`, like ``f``.
 
 ``f(a, out=None)`` also accepts an output array (``out=a`` computes in place)."""
+
+
+def activation_curves(name: str, a) -> tuple[np.ndarray, np.ndarray]:
+    r"""``(f(a), f'(a))`` of the activation ``name`` on a grid ``a``, ready to be drawn as curves.
+
+    ``a`` is a sorted 1-D grid of pre-activations. Where :math:`f'` jumps between neighbouring
+    grid points (by more than 0.5: ReLU's step at 0), the value before the jump is NaN, so a
+    line through the points breaks there instead of drawing a vertical segment; everywhere
+    else the values are those of :data:`ACTIVATIONS`.
+
+    >>> f, df = activation_curves("relu", np.array([-1.0, 0.0, 1.0, 2.0]))
+    >>> f.tolist(), df.tolist()
+    ([0.0, 0.0, 1.0, 2.0], [0.0, nan, 1.0, 1.0])
+    """
+    name = check_choice("name", name, ACTIVATIONS)
+    a = check_array("a", a, ndim=1, dtype=np.float64)
+    f, df = ACTIVATIONS[name]
+    y, dy = np.asarray(f(a), dtype=np.float64), np.array(df(a), dtype=np.float64)
+    dy[np.flatnonzero(np.abs(np.diff(dy)) > 0.5)] = np.nan  # no vertical segment at a jump
+    return y, dy
 
 
 def cross_entropy_from_logits(logits, y):

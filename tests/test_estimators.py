@@ -322,6 +322,73 @@ def test_variance_estimates_written_out_and_vectorised_equals_looped():
                                est.sample_variance(x, ddof=1), rtol=1e-13)
 
 
+def _chi2_pdf(v, k):
+    """The χ²_k density written out: v^(k/2 − 1) e^(−v/2) / (2^(k/2) Γ(k/2))."""
+    return v ** (k / 2 - 1) * math.exp(-v / 2) / (2 ** (k / 2) * math.gamma(k / 2))
+
+
+@pytest.mark.parametrize(("n", "d", "sigma2"), [(3, 2, 1.0), (4, 4, 1.0), (5, 6, 2.5),
+                                                (30, 29, 0.3)])
+def test_variance_estimate_peak_density_is_the_maximum_of_the_density(n, d, sigma2):
+    # S/d = (σ²/d)·χ²_{n−1}: its density at v is (d/σ²)·pdf(d v/σ²); maximum over a fine grid
+    grid = np.linspace(1e-9, 4.0 * sigma2, 40_001)
+    dens = [d / sigma2 * _chi2_pdf(d * v / sigma2, n - 1) for v in grid]
+    peak = est.variance_estimate_peak_density(n, d, sigma2)
+    assert max(dens) == pytest.approx(peak, rel=1e-6)
+    # and it is what a histogram of many estimates S/d reaches
+    x = np.random.default_rng(3).normal(0.0, math.sqrt(sigma2), size=(400_000, n))
+    counts, edges = np.histogram(est.variance_estimates(x, [d])[0], bins=200,
+                                 range=(0.0, 4.0 * sigma2), density=True)
+    assert counts.max() == pytest.approx(peak, rel=0.05)
+
+
+def test_variance_estimate_peak_density_at_n_2_is_unbounded_and_validates():
+    assert est.variance_estimate_peak_density(2, 1.0) == math.inf  # χ²_1 density → ∞ at 0
+    assert est.variance_estimate_peak_density(3, 1.0) == 0.5  # χ²_2 density e^{−v/2}/2 at 0
+    with pytest.raises(ValueError, match=r"n must be an integer in \[2, inf\); got 1"):
+        est.variance_estimate_peak_density(1, 1.0)
+    with pytest.raises(ValueError, match=r"divisor must be in \(0, inf\); got 0"):
+        est.variance_estimate_peak_density(5, 0)
+    with pytest.raises(ValueError, match=r"sigma2 must be in \(0, inf\)"):
+        est.variance_estimate_peak_density(5, 4, -1.0)
+
+
+@pytest.mark.parametrize("n", [2, 3, 5, 10, 50])
+@pytest.mark.parametrize("sigma2", [0.5, 3.0])
+def test_variance_histogram_range_holds_the_histograms(n, sigma2):
+    divisors = [n - 1, n] if n > 2 else [1, 2]
+    v_max, top = est.variance_histogram_range(n, sigma2, divisors)
+    x = np.random.default_rng(n).normal(0.0, math.sqrt(sigma2), size=(50_000, n))
+    e = est.variance_estimates(x, divisors)
+    # most of every histogram lies inside [0, v_max] (the spread of S/(n − 1) is σ²√(2/(n−1)))
+    assert np.mean(e <= v_max) > 0.95
+    # the height: above every histogram's peak (except at n = 2, whose density is unbounded),
+    # and not more than twice the highest (it is rounded up to 1, 1.5, 2, 3, 4, 5 or 7)
+    width = v_max / 60
+    peaks = [np.histogram(row, np.linspace(0.0, v_max, 61))[0].max() / (row.size * width)
+             for row in e]
+    if n > 2:
+        assert max(peaks) < top < 2.0 * max(peaks)
+    # the range scales with σ² and moves with n only on a coarse ladder
+    v1, top1 = est.variance_histogram_range(n, 1.0, divisors)
+    assert v_max == pytest.approx(sigma2 * v1) and top == pytest.approx(top1 / sigma2)
+    assert v1 in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
+    assert round(top1 / 10 ** math.floor(math.log10(top1)), 9) in (1, 1.5, 2, 3, 4, 5, 7)
+
+
+def test_variance_histogram_range_defaults_and_validation():
+    assert est.variance_histogram_range(5) == est.variance_histogram_range(5, 1.0, [4, 5, 6])
+    assert est.variance_histogram_range(5, 2.0, [4, 5]) == (8.0, 0.75)
+    with pytest.raises(ValueError, match="n must be an integer"):
+        est.variance_histogram_range(1)
+    with pytest.raises(ValueError, match=r"divisors must be in \(0, inf\)"):
+        est.variance_histogram_range(5, 1.0, [4, 0])
+    with pytest.raises(ValueError, match="divisors must not be empty"):
+        est.variance_histogram_range(5, 1.0, [])
+    with pytest.raises(TypeError, match="divisors must be"):
+        est.variance_histogram_range(5, 1.0, "abc")
+
+
 @pytest.mark.parametrize(("call", "match"), [
     (lambda: est.variance_estimates([1.0]), r"x must have a last axis of size n >= 2"),
     (lambda: est.variance_estimates([1.0, 2.0], [0]),

@@ -1,6 +1,7 @@
 """Importing the numpy-only core must not import matplotlib or ipywidgets (each in a fresh
 interpreter, so that nothing another test imported counts)."""
 
+import importlib
 import importlib.util
 import pkgutil
 import subprocess
@@ -11,8 +12,14 @@ import pytest
 import npfl_helpers
 
 PURE = ["optim", "schedules", "surfaces", "losses", "data", "mlp", "autodiff", "landscape",
-        "exercises", "estimators", "quadratic_theory", "backprop_stepper", "_validate"]
+        "exercises", "estimators", "generalization", "quadratic_theory", "backprop_stepper",
+        "_validate"]
 DRAWING = {"plots", "widgets"}  # the drawing layer: everything else is core
+#: Core packages with one module per idea; each of their modules is checked on its own too.
+CORE_PACKAGES = ["estimators", "generalization"]
+SUBMODULES = [f"{pkg}.{m.name}" for pkg in CORE_PACKAGES
+              for m in pkgutil.iter_modules(importlib.import_module(f"npfl_helpers.{pkg}")
+                                            .__path__)]
 
 
 def _imports_drawing(*modules: str) -> list[str]:
@@ -35,11 +42,24 @@ def test_pure_module_imports_no_drawing_library(name):
     assert _imports_drawing(f"npfl_helpers.{name}") == []
 
 
+def test_the_core_packages_are_split_into_modules():
+    # the list below is not empty by accident: every module of the core packages is checked
+    assert {"estimators.sample_statistics", "estimators.mle", "estimators.minibatch",
+            "generalization.polynomial", "generalization.capacity", "generalization.validation",
+            "generalization.no_free_lunch"} <= set(SUBMODULES)
+
+
+@pytest.mark.parametrize("name", SUBMODULES)
+def test_core_package_module_imports_no_drawing_library(name):
+    assert _imports_drawing(f"npfl_helpers.{name}") == []
+
+
 def test_the_core_together_imports_no_drawing_library():
     """The combination named in the layering rule, and every core module there is (new ones
     included: a module of the package is core unless it belongs to the drawing layer)."""
     assert _imports_drawing("npfl_helpers.optim", "npfl_helpers.schedules",
-                            "npfl_helpers.surfaces", "npfl_helpers.estimators") == []
+                            "npfl_helpers.surfaces", "npfl_helpers.estimators",
+                            "npfl_helpers.generalization") == []
     core = sorted(m.name for m in pkgutil.iter_modules(npfl_helpers.__path__)
                   if m.name not in DRAWING)
     assert set(PURE) <= set(core)

@@ -64,6 +64,29 @@ def test_activation_values_follow_the_formulas():
 
 
 @pytest.mark.parametrize("name", ACTS)
+def test_activation_curves_are_the_activation_and_its_derivative(name):
+    a = np.linspace(-4.0, 4.0, 81)  # 0 is a grid point
+    f, f_prime = mlp.ACTIVATIONS[name]
+    y, dy = mlp.activation_curves(name, a)
+    np.testing.assert_array_equal(y, f(a))
+    gap = np.isnan(dy)
+    np.testing.assert_array_equal(dy[~gap], f_prime(a)[~gap])
+    if name == "relu":  # the step from 0 to 1 between a = 0 and the next point: a gap at 0
+        assert np.flatnonzero(gap).tolist() == [40] and a[40] == 0.0
+    else:  # smooth: a fine grid has no gap
+        assert not gap.any()
+
+
+def test_activation_curves_validate():
+    with pytest.raises(ValueError, match="name must be one of"):
+        mlp.activation_curves("gelu", [0.0, 1.0])
+    with pytest.raises(ValueError, match="a must have 1 axis"):
+        mlp.activation_curves("tanh", np.zeros((2, 2)))
+    with pytest.raises(TypeError, match="a must be"):
+        mlp.activation_curves("tanh", None)
+
+
+@pytest.mark.parametrize("name", ACTS)
 def test_activation_in_place(name):
     f, _ = mlp.ACTIVATIONS[name]
     a = np.linspace(-3, 3, 7)

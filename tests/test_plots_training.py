@@ -152,6 +152,15 @@ def test_plot_seed_runs_accuracy_and_unequal_runs():
         plots.plot_seed_runs(ax_c, ax_f, {"a": bad}, ["#000000"])
 
 
+def test_plot_seed_runs_with_one_seed_has_no_error_bar():
+    fig, (ax_c, ax_f) = plots.new_figure(2)
+    out = plots.plot_seed_runs(ax_c, ax_f, {"a": seeds([0.25])}, ["#000000"])
+    assert out["a"] == (pytest.approx(0.25), 0.0)
+    band = ax_c.collections[0].get_paths()[0].vertices[:, 1]  # mean − 0 … mean + 0
+    assert set(np.round(band, 12)) <= {2.0, 1.5, 0.25}
+    fig.canvas.draw()
+
+
 def test_plot_weight_shrink_puts_each_weight_at_its_two_sizes():
     fig, (ax,) = plots.new_figure(1)
     w0 = np.array([[0.1, -0.2], [0.3, 0.05]])

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from ..mlp import ACTIVATIONS
+from ..mlp import activation_curves
 from ._style import _SEQUENCE, new_figure
 from .gradient_descent import plot_training_curves
 
@@ -42,16 +42,6 @@ class ActivationArtists(NamedTuple):
     extras: list
 
 
-def _activation_values(name: str, a: np.ndarray):
-    """``f(a)``, ``f'(a)`` of a named activation, with a NaN break where f' jumps (ReLU at 0)."""
-    f, df = ACTIVATIONS[name]
-    y, dy = np.asarray(f(a), dtype=np.float64), np.asarray(df(a), dtype=np.float64)
-    jumps = np.flatnonzero(np.abs(np.diff(dy)) > 0.5)
-    dy = dy.copy()
-    dy[jumps] = np.nan  # no vertical segment across the jump
-    return y, dy
-
-
 def plot_activations(ax_f: Axes, ax_df: Axes, names: Sequence[str] = ("sigmoid", "tanh", "relu"),
                      a=None) -> dict[str, ActivationArtists]:
     r"""σ, tanh and ReLU (left) and their derivatives (right) on a grid of pre-activations ``a``.
@@ -63,7 +53,7 @@ def plot_activations(ax_f: Axes, ax_df: Axes, names: Sequence[str] = ("sigmoid",
     a = np.linspace(-6.0, 6.0, 601) if a is None else np.asarray(a, dtype=np.float64)
     out = {}
     for name in names:
-        y, dy = _activation_values(name, a)
+        y, dy = activation_curves(name, a)
         color = ACTIVATION_COLORS.get(name, "#000000")
         label = ACTIVATION_LABELS.get(name, name)
         (lf,) = ax_f.plot(a, y, color=color, linewidth=2.0, label=label)

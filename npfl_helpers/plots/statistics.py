@@ -9,7 +9,6 @@ place.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -19,6 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, NullLocator
 
 from .._validate import check_int, check_range
+from ..estimators import variance_histogram_range
 from ._style import _SEQUENCE, new_figure
 
 __all__ = [
@@ -303,11 +303,10 @@ def update_variance_estimator_figure(art: VarianceFigure, estimates, n: int,
     estimates = np.asarray(estimates, dtype=np.float64).reshape(len(art.offsets), -1)
     trials = estimates.shape[1]
     ax_h, ax_r, ax_b = art.axes
-    spread = math.sqrt(2.0 / (n - 1))  # the relative standard deviation of S/(n − 1)
     # the histogram's range is σ² times a factor from a coarse ladder: it moves with σ² (the
     # picture keeps its shape, only the numbers change) and now and then with n
-    factor = _nice_up(min(4.0, 1.0 + 5.0 * spread), (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.0))
-    edges = np.linspace(0.0, sigma2 * factor, art.bins + 1)
+    x_max, density_max = variance_histogram_range(n, sigma2, [n + k for k in art.offsets])
+    edges = np.linspace(0.0, x_max, art.bins + 1)
     width = edges[1] - edges[0]
     # the running means at every t up to 200, then at 400 geometric steps (the axis is log)
     shown = np.unique(np.concatenate([np.arange(1, min(trials, 200) + 1),
@@ -329,29 +328,4 @@ def update_variance_estimator_figure(art: VarianceFigure, estimates, n: int,
         art.bias.errorbars[label].set_data([n, n], [rel_bias - 2 * se, rel_bias + 2 * se])
     art.histograms.true.set_xdata([sigma2, sigma2])
     ax_h.set_xlim(0.0, edges[-1])
-    peak = max(_peak_density(n, n + k, 1.0) for k in art.offsets)  # for σ² = 1
-    ax_h.set_ylim(0.0, _nice_up(1.15 * peak, (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0)) / sigma2)
-
-
-def _nice_up(x: float, steps=(1.0, 2.0, 3.0, 5.0)) -> float:
-    """The smallest of ``steps`` (in [1, 10)) times a power of ten that is at least ``x`` > 0.
-
-    >>> _nice_up(0.26), _nice_up(4.0), _nice_up(5.0), _nice_up(1.06, (1, 1.5, 2))
-    (0.3, 5.0, 5.0, 1.5)
-    """
-    power = 10.0 ** math.floor(math.log10(x))
-    for m in (*steps, 10.0):
-        if m * power >= x * (1 - 1e-12):
-            return float(f"{m * power:.12g}")
-    return 10.0 * power  # pragma: no cover - the loop always returns
-
-
-def _peak_density(n: int, d: int, sigma2: float) -> float:
-    r"""The largest value of the density of :math:`S/d` for Gaussian data,
-    :math:`S/\sigma^2 \sim \chi^2_{n-1}` (for :math:`n = 2`, whose density is unbounded at 0,
-    that of :math:`n = 3`): sets the histogram's height from :math:`n` and σ² alone."""
-    k = max(n - 1, 2)
-    mode = k - 2.0
-    log_pdf = ((k / 2 - 1) * math.log(mode) if mode > 0 else 0.0) - mode / 2 \
-        - (k / 2) * math.log(2.0) - math.lgamma(k / 2)
-    return d / sigma2 * math.exp(log_pdf)
+    ax_h.set_ylim(0.0, density_max)

@@ -15,6 +15,7 @@ from matplotlib import ticker as mticker
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
+from ..estimators import standard_error
 from ..mlp import history_curves
 
 __all__ = ["HistoryArtists", "fit_history_axes", "history_curves", "history_legend",
@@ -170,13 +171,6 @@ def plot_accuracies(ax: Axes, accuracies: Mapping[str, float], colors, *,
     return dots
 
 
-def _standard_error(values: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Sample standard deviation / √n along ``axis`` (0 for a single value)."""
-    n = values.shape[axis]
-    return values.std(axis=axis, ddof=1) / np.sqrt(n) if n > 1 else np.zeros_like(
-        values.take(0, axis=axis))
-
-
 def plot_seed_runs(ax_curve: Axes, ax_final: Axes, runs: Mapping, colors,
                    linestyles=None, *, key: str = "dev_loss", label: str = "dev loss"):
     r"""Training runs repeated over seeds: mean curves with error bands, and the final values.
@@ -203,11 +197,13 @@ def plot_seed_runs(ax_curve: Axes, ax_final: Axes, runs: Mapping, colors,
                              f"of epochs of {key}; got {[len(c) for c in curves]}")
         values = np.array(curves, dtype=np.float64)
         epochs = np.arange(1, values.shape[1] + 1)
-        mean, se = values.mean(axis=0), _standard_error(values)
+        # one seed: no error band
+        mean = values.mean(axis=0)
+        se = standard_error(values, axis=0) if len(values) > 1 else np.zeros_like(mean)
         ax_curve.plot(epochs, mean, color=color, linestyle=style, linewidth=1.8, label=str(k))
         ax_curve.fill_between(epochs, mean - se, mean + se, color=color, alpha=0.2, lw=0)
         final = values[:, -1]
-        m, e = float(final.mean()), float(_standard_error(final))
+        m, e = float(final.mean()), standard_error(final) if final.size > 1 else 0.0
         out[k] = (m, e)
         ax_final.scatter(final, np.full(final.size, row), s=18, color=color, alpha=0.45,
                          zorder=2)

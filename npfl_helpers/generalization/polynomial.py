@@ -1,4 +1,5 @@
-r"""Generalisation and capacity: polynomial regression, L2, validation sets, no free lunch.
+r"""Polynomial least squares: data, features, the closed-form (L2-regularised) fit, its
+errors on data and its exact generalisation error.
 
 A polynomial of degree :math:`D` in a scalar input :math:`x \in [-1, 1]` is a linear model on
 :math:`P = D + 1` features, :math:`\hat y = \sum_{k=0}^{D} \theta_k \phi_k(x) = \phi(x)^\top\theta`.
@@ -56,21 +57,12 @@ array([0. , 0.5])
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from collections.abc import Callable
 
 import numpy as np
 
-from ._validate import (
-    ArgumentTypeError,
-    check_array,
-    check_bool,
-    check_choice,
-    check_int,
-    check_range,
-    check_rng,
-    describe,
-)
+from .._validate import check_bool, check_choice, check_int, check_range, check_rng
+from ._common import _NO_Y, _array, _check_size, _inputs
 
 __all__ = [
     "TARGETS",
@@ -85,21 +77,8 @@ __all__ = [
     "predict",
     "mean_squared_error",
     "generalization_error",
-    "CapacityCurve",
-    "capacity_curve",
-    "AverageCurve",
-    "average_capacity_curve",
-    "LambdaPath",
-    "lambda_path",
-    "Selection",
-    "select_on_validation",
-    "SelectionBias",
-    "selection_bias",
-    "RankSwap",
-    "rank_swap",
-    "AllTargets",
-    "off_training_set_errors",
 ]
+
 
 #: The true regression functions :math:`f` on [-1, 1] (vectorised).
 TARGETS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -109,18 +88,8 @@ TARGETS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 #: The feature bases of :func:`polynomial_features`.
 BASES = ("legendre", "monomial")
-
 MAX_DEGREE = 1000  #: the largest polynomial degree accepted
 NOISE_MAX = 1e100  #: the largest noise σ accepted: σ² and the squared errors stay finite
-_MAX_NUMBERS = 50_000_000  # numbers one array of a computation may hold (400 MB of float64)
-
-
-def _check_size(names: str, count: int, what: str) -> None:
-    """Refuse a computation whose one vectorised array would not fit in memory."""
-    if count > _MAX_NUMBERS:
-        got = f"{count:.3g}" if count < 1e300 else "more than 1e300"
-        raise ValueError(f"{names} must keep {what} at most {_MAX_NUMBERS:.0e} numbers (one "
-                         f"array in memory); got {got}")
 
 
 def _noise(noise) -> float:
@@ -157,62 +126,6 @@ def sample(n: int, noise: float = 0.3, target: str = "sine", seed=0, trials: int
     eps = eps_rng.standard_normal(size=shape)
     y = TARGETS[target](x) + noise * eps
     return (x, y) if trials is None else (x.T.copy(), y.T.copy())
-
-
-def _array(name: str, value, min_ndim: int = 1) -> np.ndarray:
-    """``value`` as a finite float array with at least ``min_ndim`` axes."""
-    arr = check_array(name, value)
-    if arr.ndim < min_ndim:
-        axes = "one axis" if min_ndim == 1 else f"{min_ndim} axes"
-        raise ValueError(f"{name} must have at least {axes}; got shape {arr.shape}")
-    return arr
-
-
-_NO_Y = object()
-
-
-def _inputs(x, y=_NO_Y, xname: str = "x", yname: str = "y"):
-    """``x`` (and ``y``) as float arrays of one shape, ``x`` inside [-1, 1]."""
-    x = _array(xname, x)
-    check_range(xname, x, -1.0, 1.0)
-    if y is _NO_Y:
-        return x
-    y = _array(yname, y)
-    if x.shape != y.shape:
-        raise ValueError(f"{xname} and {yname} must have the same shape; got {x.shape} and "
-                         f"{y.shape}")
-    return x, y
-
-
-def _pair(name: str, data, batch: tuple | None = None):
-    """A data set ``(x, y)`` given as ``name``: checked, with names such as "train x".
-
-    With ``batch``, its batch axes (all but the last) must broadcast against ``batch``.
-    """
-    if isinstance(data, (str, bytes, dict)) or not hasattr(data, "__len__") or len(data) != 2:
-        raise ArgumentTypeError(f"{name} must be a pair (x, y) of arrays of one shape; got "
-                                f"{describe(data)}")
-    x, y = _inputs(data[0], data[1], f"{name} x", f"{name} y")
-    if batch is not None:
-        try:
-            np.broadcast_shapes(x.shape[:-1], batch)
-        except ValueError:
-            raise ValueError(f"{name} x must have batch axes (all but the last) that broadcast "
-                             f"against the training data's {batch}; got shape "
-                             f"{x.shape}") from None
-    return x, y
-
-
-def _int_list(name: str, values, low: int = 0, high: int | None = None) -> np.ndarray:
-    """A non-empty sequence of integers in [low, high] as an int array."""
-    what = f"a non-empty sequence of integers in [{low}, {'inf' if high is None else high}]"
-    if isinstance(values, (str, bytes, dict)) or not np.iterable(values):
-        raise ArgumentTypeError(f"{name} must be {what}; got {describe(values)}")
-    out = np.array([check_int(f"{name}[{i}]", v, low=low, high=high)
-                    for i, v in enumerate(values)], dtype=int)
-    if out.size == 0:
-        raise ValueError(f"{name} must be {what}; got an empty sequence")
-    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -523,280 +436,3 @@ def _generalization_error(theta, target, noise, basis):
     gap = _predict(theta, _NODES, basis) - TARGETS[target](_NODES)
     with np.errstate(over="ignore", invalid="ignore"):
         return _mean_square(gap * np.sqrt(_WEIGHTS / 2)) * _NODES.size + noise**2
-
-
-# --------------------------------------------------------------------------------------------
-# Capacity curve and λ path
-
-
-class CapacityCurve(NamedTuple):
-    """Training and test error of every degree 0 … D_max (arrays ``batch + (D_max + 1,)``)."""
-
-    degrees: np.ndarray
-    train_mse: np.ndarray
-    test_mse: np.ndarray
-    theta: np.ndarray   # batch + (D_max + 1, D_max + 1), row D = the degree-D fit
-
-
-def capacity_curve(train, test, max_degree: int, lam=0.0, *,
-                   basis: str = "legendre") -> CapacityCurve:
-    r"""Fit every degree on ``train = (x, y)`` and measure the MSE on ``train`` and ``test``.
-
-    The training error never increases with the degree (the models are nested); the test error
-    falls while the extra capacity captures :math:`f` (underfitting), then rises as it fits the
-    noise (overfitting). Batch axes of the data sets (many training sets) are kept in front.
-    """
-    x_tr, y_tr = _pair("train", train)
-    x_te, y_te = _pair("test", test, batch=x_tr.shape[:-1])
-    max_degree = check_int("max_degree", max_degree, low=0, high=MAX_DEGREE)
-    theta = _fit_all(x_tr, y_tr, max_degree, _lam(lam), basis, x_name="train x")
-    train_mse = _mse_all_degrees(theta, x_tr, y_tr, basis)
-    test_mse = _mse_all_degrees(theta, x_te, y_te, basis)
-    return CapacityCurve(np.arange(max_degree + 1), train_mse, test_mse, theta)
-
-
-def _mse_all_degrees(theta, x, y, basis):
-    """MSE of every row of ``theta`` (..., K, P) on (x, y) (..., n): one matmul, (..., K)."""
-    X = polynomial_features(x, theta.shape[-1] - 1, basis)             # (..., n, P)
-    with np.errstate(over="ignore", invalid="ignore"):
-        pred = X @ np.swapaxes(theta, -1, -2)                          # (..., n, K)
-    return _mse(pred, y[..., None], axis=-2)
-
-
-class AverageCurve(NamedTuple):
-    """Training and generalisation error of every degree, summarised over many training sets."""
-
-    degrees: np.ndarray
-    train_mse: np.ndarray        # (D_max + 1,)
-    generalization: np.ndarray   # (D_max + 1,) exact generalisation error
-    statistic: str               # "median" or "mean" over the training sets
-
-
-def average_capacity_curve(n: int, noise: float = 0.3, target: str = "sine",
-                           max_degree: int = 12, lam=0.0, trials: int = 100, seed=0,
-                           basis: str = "legendre", statistic: str = "median") -> AverageCurve:
-    r"""The capacity curve of the lecture's figure: ``trials`` training sets of size ``n``,
-    every degree fitted on each (one call), the errors summarised over the training sets.
-
-    The generalisation error is exact in :math:`x` (:func:`generalization_error`), so the only
-    randomness left is the draw of the training sets. ``statistic="median"`` (the default) shows
-    a typical training set; the ``"mean"`` (the expectation over training sets) is dominated, at
-    high degrees, by the rare training sets on which the fit explodes between or beyond the
-    points.
-    """
-    statistic = check_choice("statistic", statistic, ("median", "mean"))
-    trials = check_int("trials", trials, low=1)
-    x, y = sample(n, noise, target, seed, trials)
-    theta = fit_all_degrees(x, y, max_degree, lam, basis=basis)       # (T, K, P)
-    train = _mse_all_degrees(theta, x, y, basis)                       # (T, K)
-    gen = _generalization_error(theta, target, noise, basis)           # (T, K)
-    summary = np.median if statistic == "median" else np.mean
-    return AverageCurve(np.arange(max_degree + 1), summary(train, axis=0),
-                        summary(gen, axis=0), statistic)
-
-
-class LambdaPath(NamedTuple):
-    """The fits of one degree for each λ (arrays ``(L,) + batch``)."""
-
-    lams: np.ndarray
-    train_mse: np.ndarray
-    test_mse: np.ndarray
-    theta: np.ndarray          # (L,) + batch + (D + 1,)
-    weight_norm: np.ndarray    # ‖w‖ = ‖θ_{1:}‖, the penalised weights
-
-
-def lambda_path(train, test, degree: int, lams, *, basis: str = "legendre") -> LambdaPath:
-    r"""Fit degree :math:`D` on ``train`` for every :math:`\lambda` in ``lams`` (one call)."""
-    x_tr, y_tr = _pair("train", train)
-    x_te, y_te = _pair("test", test, batch=x_tr.shape[:-1])
-    degree = check_int("degree", degree, low=0, high=MAX_DEGREE)
-    lams = check_range("lams", check_array("lams", lams, ndim=1), low=0)
-    lam_b = lams.reshape(lams.shape + (1,) * (x_tr.ndim - 1))   # broadcast over the batch
-    theta = _fit(x_tr, y_tr, degree, lam_b, basis, lam_name="lams", x_name="train x")
-    train_mse = _mse(_predict(theta, x_tr, basis), y_tr)
-    test_mse = _mse(_predict(theta, x_te, basis), y_te)
-    return LambdaPath(lams, train_mse, test_mse, theta, np.linalg.norm(theta[..., 1:], axis=-1))
-
-
-# --------------------------------------------------------------------------------------------
-# Choosing hyperparameters on a validation set
-
-
-class Selection(NamedTuple):
-    """Hyperparameters chosen on the validation set, and the test error reported once."""
-
-    degree: int
-    lam: float
-    theta: np.ndarray       # the chosen model
-    degrees: np.ndarray
-    lams: np.ndarray
-    train_mse: np.ndarray   # (L, K): every (λ, degree) on the training set
-    val_mse: np.ndarray     # (L, K): … on the validation set, where the choice is made
-    test_mse: float         # the chosen model only, measured once
-
-
-def _grid(x, y, degrees, lams, basis, x_name="train x"):
-    degrees = _int_list("degrees", degrees, low=0, high=MAX_DEGREE)
-    lams = check_range("lams", check_array("lams", lams, ndim=1), low=0)
-    lam_b = lams.reshape(lams.shape + (1,) * (x.ndim - 1))     # broadcast over the batch
-    theta = _fit_all(x, y, int(degrees.max()), lam_b, basis, lam_name="lams", x_name=x_name)
-    return degrees, lams, theta[..., degrees, :]     # (L,) + batch + (K, P)
-
-
-def select_on_validation(train, val, test, degrees: Sequence[int], lams, *,
-                         basis: str = "legendre") -> Selection:
-    r"""Grid search: fit every (degree, λ) on ``train``, choose the smallest validation MSE,
-    then evaluate that one model on ``test``.
-
-    The test set plays no part in the choice, so its error is an unbiased estimate of the
-    chosen model's generalisation error (:func:`selection_bias` measures what goes wrong
-    otherwise).
-    """
-    x_tr, y_tr = _pair("train", train)
-    if x_tr.ndim != 1:
-        raise ValueError(f"train x must have one axis (one data set); got shape {x_tr.shape}")
-    (x_va, y_va), (x_te, y_te) = _pair("val", val, ()), _pair("test", test, ())
-    degrees, lams, theta = _grid(x_tr, y_tr, degrees, lams, basis)
-    train_mse = _mse(_predict(theta, x_tr, basis), y_tr)
-    val_mse = _mse(_predict(theta, x_va, basis), y_va)
-    i, k = np.unravel_index(np.argmin(val_mse), val_mse.shape)
-    chosen = theta[i, k]
-    test_mse = float(_mse(_predict(chosen, x_te, basis), y_te))
-    return Selection(int(degrees[k]), float(lams[i]), chosen, degrees, lams, train_mse, val_mse,
-                     test_mse)
-
-
-class SelectionBias(NamedTuple):
-    """Means over trials of the reported and the true error, for each way of choosing."""
-
-    reported: dict[str, float]     # what the chosen model scores on the test set
-    true: dict[str, float]         # its exact generalisation error
-    stderr: dict[str, float]       # standard error of mean(reported − true)
-
-
-def selection_bias(trials: int = 400, n_train: int = 30, n_val: int = 30, n_test: int = 30,
-                   noise: float = 0.3, target: str = "sine", degrees=range(11),
-                   lams=(1e-4, 1e-3, 1e-2, 1e-1, 1.0), seed=0, basis: str = "legendre"
-                   ) -> SelectionBias:
-    r"""Monte Carlo over ``trials`` independent (train, validation, test) draws, all at once.
-
-    In each trial the grid of (degree, λ) is fitted on the training set; the model is chosen
-    either on the **validation** set or on the **test** set, and the test MSE is reported. The
-    chosen model's exact :func:`generalization_error` says how good it really is. Choosing on
-    validation: the report is unbiased (mean reported ≈ mean true). Choosing on test: the report
-    is the minimum of many noisy numbers, so it is optimistic (mean reported < mean true).
-    """
-    trials = check_int("trials", trials, low=2)
-    rng = check_rng("seed", seed)
-    sizes = {name: check_int(name, n, low=1) for name, n in
-             (("n_train", n_train), ("n_val", n_val), ("n_test", n_test))}
-    for name, n in sizes.items():
-        _check_size(f"{name} × trials", n * trials, "the data")
-    train, val, test = (sample(n, noise, target, rng, trials) for n in sizes.values())
-    degrees, lams, theta = _grid(*train, degrees, lams, basis)          # (L, T, K, P)
-    theta = np.moveaxis(theta, 0, 1)                                    # (T, L, K, P)
-
-    def mse_on(data):
-        x, y = data
-        return _mse(_predict(theta, x[:, None, None, :], basis),
-                    y[:, None, None, :]).reshape(trials, -1)
-
-    val_mse, test_mse = mse_on(val), mse_on(test)
-    true = _generalization_error(theta, target, noise, basis).reshape(trials, -1)
-    reported, truth, stderr = {}, {}, {}
-    for name, scores in (("validation", val_mse), ("test", test_mse)):
-        pick = np.argmin(scores, axis=1)[:, None]
-        rep = np.take_along_axis(test_mse, pick, axis=1)[:, 0]
-        tru = np.take_along_axis(true, pick, axis=1)[:, 0]
-        reported[name], truth[name] = float(rep.mean()), float(tru.mean())
-        stderr[name] = float((rep - tru).std(ddof=1) / np.sqrt(trials))
-    return SelectionBias(reported, truth, stderr)
-
-
-# --------------------------------------------------------------------------------------------
-# No free lunch
-
-
-class RankSwap(NamedTuple):
-    """Expected generalisation error ``error[p, l]`` of learner ``l`` on process ``p``."""
-
-    processes: tuple[str, ...]
-    degrees: tuple[int, ...]        # the learners: least squares of these degrees
-    error: np.ndarray               # (processes, learners), mean over trials
-    stderr: np.ndarray              # its standard error
-
-
-def rank_swap(processes: Sequence[str] = ("line", "wiggle"), degrees: Sequence[int] = (1, 9),
-              n: int = 20, noise: float = 0.3, lam: float = 0.01, trials: int = 500,
-              seed=0) -> RankSwap:
-    r"""Two learners (L2-regularised least squares of two degrees) on two data-generating
-    processes.
-
-    For each process, ``trials`` training sets of size ``n`` are drawn at once, every learner is
-    fitted to each (with the same weak ``lam``, which keeps degree 9 on 20 points stable), and
-    its exact :func:`generalization_error` is averaged. With the defaults the simple learner (a
-    line) wins on the ``"line"`` process and the flexible one (degree 9) on ``"wiggle"``:
-    neither is better everywhere.
-    """
-    if isinstance(processes, (str, bytes, dict)) or not np.iterable(processes) \
-            or len(processes := tuple(processes)) == 0:
-        raise ArgumentTypeError(f"processes must be a non-empty sequence of names from "
-                                f"{', '.join(map(repr, TARGETS))}, e.g. ('line', 'wiggle'); got "
-                                f"{describe(processes)}")
-    processes = tuple(check_choice("processes", p, TARGETS) for p in processes)
-    degrees = tuple(int(d) for d in _int_list("degrees", degrees, low=0, high=MAX_DEGREE))
-    n = check_int("n", n, low=1)
-    trials = check_int("trials", trials, low=2)
-    _check_size("n × trials", n * trials, "the data")
-    rng = check_rng("seed", seed)
-    error = np.empty((len(processes), len(degrees)))
-    stderr = np.empty_like(error)
-    for p, process in enumerate(processes):
-        x, y = sample(n, noise, process, rng, trials)
-        theta = fit_all_degrees(x, y, max(degrees), lam)[:, list(degrees)]     # (T, L, P)
-        gen = _generalization_error(theta, process, noise, "legendre")         # (T, L)
-        error[p], stderr[p] = gen.mean(axis=0), gen.std(axis=0, ddof=1) / np.sqrt(trials)
-    return RankSwap(processes, degrees, error, stderr)
-
-
-class AllTargets(NamedTuple):
-    """Off-training-set errors of two classifiers on every labelling of a small domain."""
-
-    targets: np.ndarray           # (2^n, n) every 0/1 labelling of the points 0 … n − 1
-    train: np.ndarray             # indices of the training points
-    test: np.ndarray              # the other points: the unseen examples
-    errors: dict[str, np.ndarray]  # learner → (2^n,) error rate on the unseen points
-
-
-def off_training_set_errors(n_points: int = 8, train: Sequence[int] = (0, 2, 4, 6)
-                            ) -> AllTargets:
-    r"""The no-free-lunch theorem, exactly, for binary classification of ``n_points`` inputs.
-
-    Inputs are the points :math:`0, \dots, n-1` on a line; every one of the :math:`2^n`
-    labellings is a possible target. Each learner sees the labels of the ``train`` points and
-    predicts the rest:
-
-    - ``"nearest neighbour"``: the label of the closest training point (the left one on ties);
-    - ``"majority"``: the most frequent training label (1 on ties).
-
-    Averaged over all targets, both err on exactly half of the unseen points: for every target
-    on which a learner is right at an unseen point, flipping that point's label gives a target
-    with the same training data on which it is wrong.
-    """
-    n_points = check_int("n_points", n_points, low=2, high=16)
-    train = np.unique(_int_list("train", train, low=0))
-    if train.max() >= n_points or train.size == n_points:
-        raise ValueError(f"train must be a non-empty proper subset of 0 … {n_points - 1}; got "
-                         f"{train.tolist()}")
-    test = np.setdiff1d(np.arange(n_points), train)
-    codes = np.arange(2**n_points)
-    targets = (codes[:, None] >> np.arange(n_points)) & 1                  # (2^n, n)
-    y_train = targets[:, train]
-    nearest = train[np.argmin(np.abs(test[:, None] - train[None, :]), axis=1)]
-    predictions = {
-        "nearest neighbour": targets[:, nearest],
-        "majority": np.broadcast_to((2 * y_train.sum(axis=1, keepdims=True) >= train.size),
-                                    (codes.size, test.size)).astype(int),
-    }
-    errors = {name: np.mean(pred != targets[:, test], axis=1) for name, pred in predictions.items()}
-    return AllTargets(targets, train, test, errors)
