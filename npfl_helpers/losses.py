@@ -11,7 +11,8 @@ log-likelihood of the training data,
 and every loss here is one such NLL (averaged over examples):
 
 * a Gaussian :math:`p_\text{model}(y \mid x) = \mathcal N(y; \hat y(x; \theta), \sigma^2)` gives
-  :func:`gaussian_nll`, which is :func:`mse` up to an affine map (same minimiser);
+  :func:`gaussian_nll`, which is :func:`mse` up to an affine map (same minimiser) —
+  :func:`gaussian_nll_from_mse` applies that map to many MSEs and σ at once;
 * a categorical :math:`p_\text{model}(y \mid x) = \operatorname{softmax}(z(x; \theta))_y` gives
   :func:`cross_entropy` from the logits :math:`z`.
 
@@ -52,6 +53,7 @@ from ._validate import (
 __all__ = [
     "mse",
     "gaussian_nll",
+    "gaussian_nll_from_mse",
     "log_softmax",
     "softmax",
     "cross_entropy",
@@ -122,6 +124,38 @@ def gaussian_nll(pred, target, sigma) -> float:
         z = np.broadcast_to((target / 2 - pred / 2) / sigma, pred.shape)
     log_sigma = np.mean(np.broadcast_to(np.log(sigma), pred.shape))
     return 2.0 * _mean_square(z) + float(log_sigma) + _HALF_LOG_2PI
+
+
+def gaussian_nll_from_mse(mse, sigma) -> np.ndarray | float:
+    r"""The mean Gaussian NLL of predictions whose MSE is ``mse``, for noise ``sigma``:
+
+    .. math::
+
+        \operatorname{NLL} = \frac{\operatorname{MSE}}{2\sigma^2} + \log\sigma
+            + \tfrac12 \log 2\pi ,
+
+    the value :func:`gaussian_nll` returns for a scalar :math:`\sigma` (the mean of
+    :math:`(y - \hat y)^2` is all it needs). Vectorised: ``mse`` (≥ 0) and ``sigma``
+    (> 0) broadcast, so one call gives the NLL of a whole grid of parameters (an array of MSEs)
+    for one σ, or of one MSE against many σ. A float for scalar inputs, else an array; ``inf``
+    (silently) only beyond the float range (e.g. an MSE of 1 with :math:`\sigma = 10^{-200}`).
+
+    >>> round(gaussian_nll_from_mse(0.0, 1.0), 6)     # ½ log 2π
+    0.918939
+    >>> gaussian_nll_from_mse([0.5, 2.0], 1.0) - gaussian_nll_from_mse(0.0, 1.0)   # MSE/2
+    array([0.25, 1.  ])
+    """
+    mse = check_range("mse", mse, 0.0)
+    sigma = check_range("sigma", sigma, 0.0, None, low_open=True)
+    if _broadcast(np.shape(mse), np.shape(sigma)) is None:
+        raise ValueError(f"mse and sigma must broadcast against each other; got shapes "
+                         f"{np.shape(mse)} and {np.shape(sigma)}")
+    log_sigma = math.log(sigma) if isinstance(sigma, float) else np.log(sigma)
+    sigma = np.float64(sigma) if isinstance(sigma, float) else sigma  # numpy's inf, not errors
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        scaled = mse / (2 * sigma**2)  # σ² below the float range: MSE/0 = inf, 0/0 = nan
+    scaled = np.where(np.asarray(mse) == 0, 0.0, scaled)  # a zero MSE costs nothing
+    return _maybe_float(scaled + log_sigma + _HALF_LOG_2PI)
 
 
 def log_softmax(logits, axis: int = -1) -> np.ndarray:

@@ -11,7 +11,9 @@ so it is tested on its own:
 - :func:`loss_curve`: the gap :math:`f(\theta_t) - f^*` as a log axis can show it;
 - :func:`first_step_below`: the step at which a loss first falls below a tolerance;
 - :func:`visible_path`: a path cut at step ``upto`` and clipped to a plot box, with the point
-  where a diverged run was last seen (the "×" of the figures).
+  where a diverged run was last seen (the "×" of the figures);
+- :func:`nice_ceil`: a number rounded up to 1, 2 or 5 (or other steps) times a power of ten,
+  for axis limits that change only now and then.
 
 >>> loss_curve([3.0, 1.0, np.nan], f_min=1.0)
 array([2.e+00, 1.e-12,    nan])
@@ -19,6 +21,7 @@ array([2.e+00, 1.e-12,    nan])
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
@@ -42,6 +45,7 @@ __all__ = [
     "exit_point",
     "first_step_below",
     "loss_curve",
+    "nice_ceil",
     "stack_curves",
     "stack_runs",
     "visible_path",
@@ -206,6 +210,36 @@ def loss_curve(losses, f_min: float | None = None, floor: float = 1e-12) -> np.n
         return y.copy()
     with np.errstate(invalid="ignore", over="ignore"):
         return np.where(np.isnan(y), np.nan, np.maximum(y - f_min, floor))
+
+
+def nice_ceil(x: float, steps=(1.0, 2.0, 5.0)) -> float:
+    """The smallest of ``steps`` times a power of ten that is at least ``x`` (> 0; ``inf`` gives
+    ``inf``): a round axis limit above the data.
+
+    ``steps`` are increasing numbers in [1, 10) starting with 1 (the mantissas allowed). A
+    value that exceeds a round number by rounding noise only (a relative 1e-12) counts as that
+    number, and the result is the float nearest the decimal one (``0.3``, not
+    ``0.30000000000000004``).
+
+    >>> nice_ceil(0.26), nice_ceil(4.0), nice_ceil(5.0), nice_ceil(5.1), nice_ceil(1e-7)
+    (0.5, 5.0, 5.0, 10.0, 1e-07)
+    >>> nice_ceil(0.26, (1, 2, 3, 5)), nice_ceil(1.06, (1, 1.5, 2))
+    (0.3, 1.5)
+    """
+    if not (isinstance(x, (float, np.floating)) and x == math.inf):
+        x = check_range("x", x, 0, low_open=True, allow_array=False)
+    grid = check_array("steps", steps, ndim=1)
+    if grid[0] != 1.0 or np.any(grid >= 10.0) or np.any(np.diff(grid) <= 0):
+        raise ValueError(f"steps must be increasing numbers in [1, 10) starting with 1; got "
+                         f"{grid.tolist()}")
+    if x == math.inf:
+        return math.inf
+    e = math.floor(math.log10(x))
+    for m in (*grid.tolist(), 10.0):
+        top = float(f"{m:.12g}e{e}")  # m·10^e as written: no rounding of 10^e, no underflow
+        if top >= x * (1 - 1e-12):
+            return top
+    return float(f"1e{e + 2}")  # pragma: no cover - 10·10^e ≥ x always returns above
 
 
 def first_step_below(losses, tol: float) -> int | None:

@@ -708,3 +708,53 @@ WRONG = [
 def test_wrong_arguments_raise_naming_the_parameter(fn, kwargs, name):
     with pytest.raises((TypeError, ValueError), match=rf"^{name} must"):
         fn(**kwargs)
+
+
+# ----- variance_estimates_from_pool -----------------------------------------------------------
+def test_variance_estimates_from_pool_are_the_estimates_of_the_scaled_samples_written_out():
+    pool = np.random.default_rng(4).standard_normal((40, 9))
+    n, sigma2, trials = 6, 2.5, 30
+    got = est.variance_estimates_from_pool(pool, n, sigma2, trials, [n - 1, n])
+    assert got.shape == (2, trials)
+    for t in range(trials):
+        sample = [math.sqrt(sigma2) * float(z) for z in pool[t, :n]]
+        mean = sum(sample) / n
+        S = sum((v - mean) ** 2 for v in sample)
+        assert got[0, t] == pytest.approx(S / (n - 1), rel=1e-12)
+        assert got[1, t] == pytest.approx(S / n, rel=1e-12)
+
+
+def test_variance_estimates_from_pool_change_only_what_a_setting_controls():
+    pool = np.random.default_rng(5).standard_normal((200, 12))
+    few = est.variance_estimates_from_pool(pool, 5, 1.0, 50)
+    more = est.variance_estimates_from_pool(pool, 5, 1.0, 200)
+    np.testing.assert_array_equal(more[:, :50], few)            # more trials add samples
+    scaled = est.variance_estimates_from_pool(pool, 5, 9.0, 50)
+    np.testing.assert_allclose(scaled, 9.0 * few, rtol=1e-12)   # σ² scales the same samples
+    assert est.variance_estimates_from_pool(pool, 5).shape == (3, 200)  # n − 1, n, n + 1; all
+
+
+def test_variance_estimates_from_pool_has_the_expected_bias():
+    pool = np.random.default_rng(6).standard_normal((100_000, 4))
+    e = est.variance_estimates_from_pool(pool, 4, 3.0, divisors=[3, 4])
+    se = est.standard_error(e, axis=-1)
+    assert abs(e[0].mean() - 3.0) < 5 * se[0]                  # S/(n − 1): unbiased
+    assert abs(e[1].mean() - 0.75 * 3.0) < 5 * se[1]           # S/n: (1 − 1/n)σ²
+
+
+@pytest.mark.parametrize("args, kwargs, exc, match", [
+    ((np.zeros((3, 4)), 1), {}, ValueError, r"n must be an integer in \[2, 4\]; got 1"),
+    ((np.zeros((3, 4)), 5), {}, ValueError, r"n must be an integer in \[2, 4\]; got 5"),
+    ((np.zeros((3, 4)), 2, 0.0), {}, ValueError, r"sigma2 must be in \(0, inf\)"),
+    ((np.zeros((3, 4)), 2), {"trials": 4}, ValueError, r"trials must be an integer in \[1, 3\]"),
+    ((np.zeros((3, 4)), 2), {"trials": 0}, ValueError, "trials must be an integer"),
+    ((np.zeros((3, 1)), 2), {}, ValueError, r"pool must have at least 1 row .* got shape \(3, 1\)"),
+    ((np.zeros((0, 4)), 2), {}, ValueError, r"pool must have at least 1 row"),
+    ((np.zeros(4), 2), {}, ValueError, "pool must have 2 axes"),
+    (([[0.0, np.nan]], 2), {}, ValueError, "pool"),
+    ((np.zeros((3, 4)), 2), {"divisors": [0]}, ValueError, "divisors"),
+    (("abc", 2), {}, TypeError, "pool"),
+])
+def test_variance_estimates_from_pool_rejects_bad_input(args, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        est.variance_estimates_from_pool(*args, **kwargs)

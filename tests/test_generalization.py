@@ -398,3 +398,32 @@ def test_nan_and_wrong_kinds_are_refused():
         gen.polynomial_features("abc", 2)
     with pytest.raises(ValueError, match="y must hold finite numbers"):
         gen.fit_polynomial([0.1, 0.2], [1.0, np.inf], 1)
+
+
+# ----- what the figures show: clipped predictions, the optimal capacity -----------------------
+def test_predict_clipped_is_predict_inside_the_limit_and_the_limit_beyond():
+    theta = gen.fit_polynomial(*gen.sample(15, 0.3, seed=1), 14)     # explodes off its points
+    x = np.linspace(-1.0, 1.0, 301)
+    raw = gen.predict(theta, x)
+    got = gen.predict_clipped(theta, x, 3.0)
+    inside = np.abs(raw) <= 3.0
+    assert inside.any() and not inside.all()
+    np.testing.assert_array_equal(got[inside], raw[inside])
+    np.testing.assert_array_equal(got[~inside], 3.0 * np.sign(raw[~inside]))
+    huge = gen.predict_clipped([0.0, 1e308, 1e308], [1.0], 10.0, basis="monomial")  # ŷ = inf
+    assert huge.tolist() == [10.0]
+
+
+@pytest.mark.parametrize("limit", [0.0, -1.0, np.nan, [1.0, 2.0]])
+def test_predict_clipped_rejects_a_bad_limit(limit):
+    with pytest.raises((ValueError, TypeError), match="limit must be"):
+        gen.predict_clipped([1.0], [0.0], limit)
+
+
+def test_average_curve_best_degree_is_the_degree_of_the_smallest_generalization_error():
+    avg = gen.average_capacity_curve(20, 0.3, max_degree=10, trials=20, seed=1)
+    errors = avg.generalization.tolist()
+    assert avg.best_degree == errors.index(min(errors))
+    assert isinstance(avg.best_degree, int)
+    shifted = avg._replace(degrees=avg.degrees + 3)
+    assert shifted.best_degree == avg.best_degree + 3

@@ -338,3 +338,58 @@ def test_gaussian_log_likelihood_validates(sigma2):
 def test_new_losses_name_a_wrong_argument(fn, kwargs, name):
     with pytest.raises((TypeError, ValueError), match=rf"^{name} must"):
         fn(**kwargs)
+
+
+# ----- gaussian_nll_from_mse ------------------------------------------------------------------
+def test_gaussian_nll_from_mse_is_minus_log_of_the_normal_density():
+    # predictions with a known MSE: the mean of -log N(y; ŷ, σ²), written out per example
+    rng = np.random.default_rng(7)
+    y_hat, y = rng.normal(size=9), rng.normal(size=9)
+    mse_value = sum((float(a) - float(b)) ** 2 for a, b in zip(y_hat, y, strict=True)) / 9
+    for sigma in (0.2, 1.0, 4.0):
+        density = [math.exp(-((b - a) ** 2) / (2 * sigma**2)) / math.sqrt(2 * math.pi * sigma**2)
+                   for a, b in zip(y_hat, y, strict=True)]
+        expected = -sum(math.log(d) for d in density) / len(density)
+        got = losses.gaussian_nll_from_mse(mse_value, sigma)
+        assert isinstance(got, float)
+        assert got == pytest.approx(expected, rel=1e-12)
+        assert got == pytest.approx(losses.gaussian_nll(y_hat, y, sigma), rel=1e-12)
+
+
+def test_gaussian_nll_from_mse_broadcasts_a_grid_of_mses_against_many_sigmas():
+    mses = np.array([0.0, 0.25, 1.0, 9.0])
+    sigmas = np.array([0.5, 1.0, 3.0])
+    grid = losses.gaussian_nll_from_mse(mses[:, None], sigmas)
+    assert grid.shape == (4, 3)
+    for i, m in enumerate(mses):
+        for j, s in enumerate(sigmas):
+            assert grid[i, j] == pytest.approx(
+                m / (2 * s * s) + math.log(s) + 0.5 * math.log(2 * math.pi), rel=1e-12)
+    # one MSE against σ: smallest at σ² = MSE (the MLE of the noise variance)
+    s = np.geomspace(0.1, 10.0, 2001)
+    best = s[np.argmin(losses.gaussian_nll_from_mse(2.0, s))]
+    assert best == pytest.approx(math.sqrt(2.0), rel=0.01)
+
+
+def test_gaussian_nll_from_mse_at_the_ends_of_the_float_range():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert losses.gaussian_nll_from_mse(1.0, 1e-200) == math.inf   # σ² underflows
+        assert losses.gaussian_nll_from_mse(0.0, 1e-200) == pytest.approx(
+            math.log(1e-200) + 0.5 * math.log(2 * math.pi))           # no 0/0
+        assert losses.gaussian_nll_from_mse(1.0, 1e200) == pytest.approx(
+            math.log(1e200) + 0.5 * math.log(2 * math.pi))
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    ({"mse": -1.0, "sigma": 1.0}, ValueError, r"mse must be in \[0, inf\); got -1"),
+    ({"mse": math.nan, "sigma": 1.0}, ValueError, "mse must be in"),
+    ({"mse": "a", "sigma": 1.0}, TypeError, "mse must be a number"),
+    ({"mse": 1.0, "sigma": 0.0}, ValueError, r"sigma must be in \(0, inf\); got 0"),
+    ({"mse": 1.0, "sigma": [1.0, -2.0]}, ValueError, "sigma must be in"),
+    ({"mse": [1.0, 2.0], "sigma": [1.0, 2.0, 3.0]}, ValueError,
+     r"mse and sigma must broadcast against each other; got shapes \(2,\) and \(3,\)"),
+])
+def test_gaussian_nll_from_mse_rejects_bad_input(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        losses.gaussian_nll_from_mse(**kwargs)

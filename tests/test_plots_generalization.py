@@ -2,16 +2,12 @@
 it was given (fits, capacity curves, λ path, weights, validation grid, rank swap), updates
 change the artists in place, and drawing raises no warning."""
 
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npfl_helpers import generalization as gen  # noqa: E402
-from npfl_helpers import plots  # noqa: E402
-from npfl_helpers.plots import generalization as P  # noqa: E402
+from npfl_helpers import generalization as gen
+from npfl_helpers import plots
+from npfl_helpers.plots import generalization as P
 
 pytestmark = pytest.mark.usefixtures("strict_warnings")
 

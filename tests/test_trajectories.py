@@ -158,3 +158,47 @@ def test_stack_runs_pads_and_computes_or_takes_the_losses():
     assert trajectories.stack_runs({"sgd": b}).losses is None
     with pytest.raises(ValueError, match=r"trajectories\['x'\] must have shape"):
         trajectories.stack_runs({"x": np.zeros((3, 3))})
+
+
+# --- nice_ceil ----------------------------------------------------------------------------------
+
+def _nice_ceil_by_search(x, steps):
+    """Every candidate m·10^k near x, written out, and the smallest one that is ≥ x."""
+    cands = [float(f"{m}e{k}") for k in range(-12, 14) for m in (*steps, 10)]
+    return min(c for c in cands if c >= x)
+
+
+@pytest.mark.parametrize("steps", [(1, 2, 5), (1, 2, 3, 5), (1, 1.5, 2, 2.5, 3, 4, 5, 7)])
+def test_nice_ceil_is_the_smallest_round_number_at_least_x(steps):
+    rng = np.random.default_rng(3)
+    xs = np.concatenate([10 ** rng.uniform(-9, 9, 500),
+                         [float(f"{m}e{k}") for m in steps for k in (-3, 0, 2)]])
+    for x in xs:
+        assert trajectories.nice_ceil(float(x), steps) == _nice_ceil_by_search(float(x), steps)
+
+
+def test_nice_ceil_examples_and_ends():
+    nc = trajectories.nice_ceil
+    assert [nc(v) for v in (0.26, 4.0, 5.0, 5.1, 9.99, 10.0)] == [0.5, 5.0, 5.0, 10.0, 10.0, 10.0]
+    assert nc(0.25, (1, 2, 3, 5)) == 0.3                  # the float written 0.3
+    assert nc(2.0 * (1 + 1e-14)) == 2.0                   # rounding noise above 2 counts as 2
+    assert nc(np.inf) == np.inf and nc(1.7e308) == np.inf  # 2e308 is beyond the float range
+    assert nc(3e-320) == 5e-320                           # subnormal: no underflow of 10^k
+    assert nc(np.float64(7)) == 10.0 and isinstance(nc(np.float64(7)), float)
+
+
+@pytest.mark.parametrize("args, exc, match", [
+    ((0.0,), ValueError, r"x must be in \(0, inf\); got 0"),
+    ((-1.0,), ValueError, "x must be in"),
+    ((np.nan,), ValueError, "x must be in"),
+    ((-np.inf,), ValueError, "x must be in"),
+    (("1",), TypeError, "x must be a number"),
+    (([1.0, 2.0],), TypeError, "x must be a scalar"),
+    ((1.0, (2, 5)), ValueError, r"steps must be increasing numbers in \[1, 10\) starting with 1"),
+    ((1.0, (1, 5, 3)), ValueError, "steps must be increasing"),
+    ((1.0, (1, 10)), ValueError, "steps must be increasing"),
+    ((1.0, ()), ValueError, "steps"),
+])
+def test_nice_ceil_rejects_bad_input(args, exc, match):
+    with pytest.raises(exc, match=match):
+        trajectories.nice_ceil(*args)

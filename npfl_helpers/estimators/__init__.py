@@ -9,7 +9,8 @@ module                   what it holds
                          of σ̂² by Monte Carlo (``variance_estimator_experiment``) and for any
                          divisor ``d`` of :math:`S = \sum_i (x_i - \bar x)^2`, measured and in
                          closed form (``variance_estimates``, ``variance_divisor_theory``,
-                         ``variance_divisor_experiment``); the density of S/d
+                         ``variance_divisor_experiment``), from one fixed draw of standard
+                         normal numbers (``variance_estimates_from_pool``); the density of S/d
                          (``variance_estimate_peak_density``, ``variance_histogram_range``);
                          ``EstimatorStats``, ``estimator_stats`` and ``standard_error`` for any
                          Monte-Carlo estimates

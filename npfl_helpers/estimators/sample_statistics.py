@@ -39,6 +39,8 @@ Gaussian data :math:`(n-1)\,\hat\sigma^2_1/\sigma^2 \sim \chi^2_{n-1}`, so
 For any divisor :math:`d` of :math:`S`, :func:`variance_divisor_theory` gives the closed forms
 and :func:`variance_divisor_experiment` measures them; :math:`d = n + 1` has the smallest MSE.
 :func:`estimator_stats` and :func:`standard_error` summarise any Monte-Carlo estimates;
+:func:`variance_estimates_from_pool` makes the estimates from one fixed draw of standard normal
+numbers (every :math:`n` and :math:`\sigma^2` from the same numbers);
 :func:`variance_estimate_peak_density` is the height of the density of :math:`S/d`, and
 :func:`variance_histogram_range` a range that holds histograms of :math:`S/d`.
 
@@ -55,6 +57,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validate import check_array, check_axis, check_int, check_range, check_rng
+from ..trajectories import nice_ceil
 from ._common import _check_draws, _scalar, _sigma2
 
 __all__ = [
@@ -65,6 +68,7 @@ __all__ = [
     "estimator_stats",
     "standard_error",
     "variance_estimates",
+    "variance_estimates_from_pool",
     "variance_divisor_theory",
     "variance_divisor_experiment",
     "variance_estimate_peak_density",
@@ -283,6 +287,35 @@ def variance_estimates(x, divisors=None) -> np.ndarray:
     return S / d.reshape((-1,) + (1,) * S.ndim)
 
 
+def variance_estimates_from_pool(pool, n: int, sigma2: float = 1.0, trials: int | None = None,
+                                 divisors=None) -> np.ndarray:
+    r""":func:`variance_estimates` of ``trials`` samples of size :math:`n` from
+    :math:`\mathcal N(0, \sigma^2)`, made from one fixed draw of standard normal numbers.
+
+    ``pool`` ``(T, n_max)`` holds standard normal numbers; sample :math:`t` is
+    :math:`\sigma z_{t,1}, \dots, \sigma z_{t,n}` (the first :math:`n` entries of row
+    :math:`t`, scaled), for the first ``trials`` rows (default all). The same numbers serve every
+    :math:`n`, :math:`\sigma^2` and number of trials (common random numbers): a change of one of
+    them changes only what it controls — more trials add samples, a larger :math:`\sigma^2`
+    scales the same ones. Returns shape ``(len(divisors), trials)`` (default divisors
+    :math:`n - 1, n, n + 1`).
+
+    >>> pool = np.array([[1.0, -1.0, 5.0], [0.0, 3.0, 0.0]])
+    >>> variance_estimates_from_pool(pool, 2, sigma2=4.0, divisors=[1, 2])  # S = 8, 18
+    array([[ 8., 18.],
+           [ 4.,  9.]])
+    """
+    pool = check_array("pool", pool, ndim=2, allow_empty=True)
+    if pool.shape[0] < 1 or pool.shape[1] < 2:
+        raise ValueError(f"pool must have at least 1 row (a trial) and 2 columns (samples of "
+                         f"size n >= 2); got shape {pool.shape}")
+    n = check_int("n", n, 2, pool.shape[1])
+    sigma2 = check_range("sigma2", sigma2, 0, low_open=True, allow_array=False)
+    trials = pool.shape[0] if trials is None else check_int("trials", trials, 1, pool.shape[0])
+    x = np.sqrt(sigma2) * pool[:trials, :n]  # (trials, n): one sample per row
+    return variance_estimates(x, divisors)
+
+
 def variance_divisor_theory(n, sigma2=1.0, divisor=None) -> EstimatorStats:
     r"""Closed forms for :math:`\hat\sigma^2_d = S/d` on :math:`n` Gaussian samples.
 
@@ -377,23 +410,6 @@ def variance_estimate_peak_density(n: int, divisor: float, sigma2: float = 1.0) 
         return float(np.exp(np.log(d) - np.log(sigma2) + log_pdf))
 
 
-def _nice_up(x: float, steps=(1.0, 2.0, 3.0, 5.0)) -> float:
-    """The smallest of ``steps`` (in [1, 10)) times a power of ten that is at least ``x`` > 0.
-
-    >>> _nice_up(0.26), _nice_up(4.0), _nice_up(5.0), _nice_up(1.06, (1, 1.5, 2))
-    (0.3, 5.0, 5.0, 1.5)
-    >>> _nice_up(math.inf)
-    inf
-    """
-    if math.isinf(x):
-        return math.inf
-    power = 10.0 ** math.floor(math.log10(x))
-    for m in (*steps, 10.0):
-        if m * power >= x * (1 - 1e-12):
-            return float(f"{m * power:.12g}")
-    return 10.0 * power  # pragma: no cover - the loop always returns
-
-
 def variance_histogram_range(n: int, sigma2: float = 1.0, divisors=None) -> tuple[float, float]:
     r"""``(v_max, density_max)``: axis limits that hold histograms (as densities) of
     :math:`\hat\sigma^2_d = S/d` for :math:`n` Gaussian samples and each divisor :math:`d`.
@@ -414,10 +430,10 @@ def variance_histogram_range(n: int, sigma2: float = 1.0, divisors=None) -> tupl
     divisors = (n - 1, n, n + 1) if divisors is None else divisors
     divisors = check_range("divisors", check_array("divisors", divisors, ndim=1), 0,
                            low_open=True)
-    factor = _nice_up(min(4.0, 1.0 + 5.0 * math.sqrt(2.0 / (n - 1))),
+    factor = nice_ceil(min(4.0, 1.0 + 5.0 * math.sqrt(2.0 / (n - 1))),
                       (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.0))
     peak = max(variance_estimate_peak_density(max(n, 3), d, 1.0) for d in divisors)
     with np.errstate(over="ignore"):  # beyond the float range: inf
         return (float(np.float64(sigma2) * factor),
-                float(_nice_up(1.15 * peak, (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0))
+                float(nice_ceil(1.15 * peak, (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0))
                       / np.float64(sigma2)))

@@ -7,7 +7,8 @@ module                   what it holds
 ``polynomial``           the model: ``TARGETS`` and ``sample`` (data), ``polynomial_features``
                          (Legendre or monomial), ``least_squares`` and ``fit_polynomial`` /
                          ``fit_all_degrees`` (closed-form, L2-regularised), ``objective``,
-                         ``objective_grad``, ``predict``, ``mean_squared_error`` and the exact
+                         ``objective_grad``, ``predict`` (``predict_clipped`` for a panel
+                         with a fixed range), ``mean_squared_error`` and the exact
                          ``generalization_error``; ``MAX_DEGREE``, ``NOISE_MAX``
 ``capacity``             training and test error against the degree (``capacity_curve``,
                          ``average_capacity_curve``) and against λ (``lambda_path``)

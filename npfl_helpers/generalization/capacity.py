@@ -79,6 +79,12 @@ class AverageCurve(NamedTuple):
     generalization: np.ndarray   # (D_max + 1,) exact generalisation error
     statistic: str               # "median" or "mean" over the training sets
 
+    @property
+    def best_degree(self) -> int:
+        """The optimal capacity: the degree with the smallest generalisation error (the first
+        of equal ones)."""
+        return int(self.degrees[np.argmin(self.generalization)])
+
 
 def average_capacity_curve(n: int, noise: float = 0.3, target: str = "sine",
                            max_degree: int = 12, lam=0.0, trials: int = 100, seed=0,

@@ -75,6 +75,7 @@ __all__ = [
     "fit_polynomial",
     "fit_all_degrees",
     "predict",
+    "predict_clipped",
     "mean_squared_error",
     "generalization_error",
 ]
@@ -382,6 +383,18 @@ def _predict(theta, x, basis):
     X = polynomial_features(x, theta.shape[-1] - 1, basis)
     with np.errstate(over="ignore", invalid="ignore"):
         return (X @ theta[..., :, None])[..., 0]
+
+
+def predict_clipped(theta, x, limit: float, basis: str = "legendre") -> np.ndarray:
+    r""":func:`predict`, with values beyond :math:`\pm` ``limit`` (> 0) set to :math:`\pm`
+    ``limit``: a fit that explodes between or beyond its points (or overflows to
+    :math:`\pm\infty`) as a panel with a fixed range shows it, leaving at the edge.
+
+    >>> predict_clipped([0.0, 5.0], [-1.0, 0.1, 1.0], limit=2.0)   # ŷ = 5x
+    array([-2. ,  0.5,  2. ])
+    """
+    limit = check_range("limit", limit, 0, low_open=True, allow_array=False)
+    return np.clip(predict(theta, x, basis), -limit, limit)
 
 
 def mean_squared_error(pred, y) -> np.ndarray:

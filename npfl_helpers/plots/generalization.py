@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from .. import generalization as gen
+from ..trajectories import loss_curve
 from ._style import sci_text
 
 __all__ = [
@@ -53,11 +54,13 @@ _ERR_FLOOR = 1e-12  # errors below this (an exact fit) are drawn at it on log ax
 
 
 def _curve(theta, basis: str) -> np.ndarray:
-    return np.clip(gen.predict(theta, _GRID, basis), -_FIT_CLIP, _FIT_CLIP)
+    """The fitted polynomial on the drawing grid, clipped to the panel."""
+    return gen.predict_clipped(theta, _GRID, _FIT_CLIP, basis)
 
 
 def _positive(v) -> np.ndarray:
-    return np.maximum(np.asarray(v, dtype=np.float64), _ERR_FLOOR)
+    """Errors as a log axis shows them: an exact fit (0) at the floor."""
+    return loss_curve(v, f_min=0.0, floor=_ERR_FLOOR)
 
 
 class FitArtists(NamedTuple):
@@ -203,7 +206,7 @@ def update_capacity(artists: CapacityArtists, degrees, train_mse=None, test_mse=
     if average is not None:
         artists.average.set_data(average.degrees, _positive(average.generalization))
         artists.average_train.set_data(average.degrees, _positive(average.train_mse))
-        d_star = int(average.degrees[np.argmin(average.generalization)])
+        d_star = average.best_degree
         artists.best.set_xdata([d_star, d_star])
         under, over = artists.zones
         if under.get_transform() is not under.axes.transAxes:  # labels beside the optimum

@@ -96,7 +96,7 @@ class _CapacityExplorer(Explorer):
         # the bottom follows the smallest test / generalisation error (σ = 0 goes to 1e-11)
         lo = min(self.curve.test_mse.min(), self.average.generalization.min())
         set_ylim_sticky(self.ax_cap, max(lo / 3, 1e-12), 1e2, decades)
-        self._d_star = int(np.argmin(self.average.generalization))
+        self._d_star = self.average.best_degree
 
     def refresh(self) -> None:
         D = int(self.controls["degree"].value)

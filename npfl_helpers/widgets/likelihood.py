@@ -11,7 +11,8 @@ explorer                            what it shows
                                     m grows, over 2,000 runs at once
 ==================================  ==========================================================
 
-The numbers come from :mod:`npfl_helpers.losses` and :mod:`npfl_helpers.estimators`; the
+The numbers come from :mod:`npfl_helpers.losses` (the Gaussian NLL of every θ or σ from the MSE:
+:func:`~npfl_helpers.losses.gaussian_nll_from_mse`) and :mod:`npfl_helpers.estimators`; the
 figures from :mod:`npfl_helpers.plots.likelihood`.
 
 >>> ex = likelihood_chain_explorer()
@@ -36,7 +37,8 @@ from ..estimators import (
     exact_deviation_probability,
     running_mle,
 )
-from ..losses import categorical_nll, entropy, kl_divergence
+from ..generalization import mean_squared_error
+from ..losses import categorical_nll, entropy, gaussian_nll_from_mse, kl_divergence
 from ..plots import (
     LIKELIHOOD_COLORS,
     plot_cross_entropy_bars,
@@ -48,6 +50,7 @@ from ..plots import (
     sci_text,
     set_cross_entropy_bars,
 )
+from ..trajectories import nice_ceil
 from ._axes import layout_engine, set_ylim_sticky
 from ._base import Explorer, explorer_figure
 from ._controls import Controls
@@ -55,7 +58,6 @@ from ._controls import Controls
 __all__ = ["likelihood_chain_explorer", "gaussian_nll_explorer", "consistency_explorer"]
 
 _c = Controls(width="300px", label_width="90px")
-_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -137,20 +139,21 @@ class GaussianNLLExplorer(Explorer):
         self.x = rng.uniform(-1.0, 1.0, size=m)
         self.y = 1.5 * self.x + rng.normal(0.0, 0.5, size=m)
         self.theta = np.linspace(-1.0, 4.0, 201)
-        self.mse = np.mean((self.theta[:, None] * self.x - self.y) ** 2, axis=1)
+        self.mse = mean_squared_error(self.theta[:, None] * self.x, self.y)  # one per θ
         best = int(np.argmin(self.mse))
         self.mse_best = float(self.mse[best])
         self.sigmas = np.geomspace(0.1, 10.0, 201)
-        self.profile = self.mse_best / (2 * self.sigmas**2) + np.log(self.sigmas) + _HALF_LOG_2PI
+        self.profile = gaussian_nll_from_mse(self.mse_best, self.sigmas)
 
         self.figure = fig = explorer_figure((13.5, 4.4), layout=layout_engine(0.9))
         ax_t, ax_l, ax_s = fig.subplots(1, 3)
-        self.pair = plot_mse_and_nll(ax_t, self.theta, self.mse, self._nll(1.0))
+        self.pair = plot_mse_and_nll(ax_t, self.theta, self.mse,
+                                     gaussian_nll_from_mse(self.mse, 1.0))
         ax_t.set_yscale("log")
         ax_t.set_ylim(0.1, 300.0)
         ax_t.legend(loc="upper center", fontsize=8)
         ax_t.set_title("both curves against θ (log scale)", fontsize=10)
-        self.line = plot_nll_against_mse(ax_l, self.mse, self._nll(1.0))
+        self.line = plot_nll_against_mse(ax_l, self.mse, gaussian_nll_from_mse(self.mse, 1.0))
         ax_l.set_xlim(0.0, float(self.mse.max()) * 1.02)
         self.ax_l = ax_l
         ax_l.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))  # few labels: cheap
@@ -183,33 +186,27 @@ class GaussianNLLExplorer(Explorer):
         super().relayout()
         self.ax_l.set_ylim(*limits)
 
-    def _nll(self, sigma: float) -> np.ndarray:
-        """The Gaussian NLL per example for every θ: MSE/(2σ²) + log σ + ½ log 2π."""
-        return self.mse / (2 * sigma**2) + math.log(sigma) + _HALF_LOG_2PI
-
     def refresh(self) -> None:
         sigma = float(self.controls["sigma"].value)
-        nll = self._nll(sigma)
+        nll = gaussian_nll_from_mse(self.mse, sigma)  # per example, for every θ
         self.pair.nll.set_ydata(nll)
         j = int(np.argmin(nll))
         self.pair.nll_min.set_data([self.theta[j]], [nll[j]])
         order = np.argsort(self.mse)
         self.line.set_data(self.mse[order], nll[order])
         # the line's height grows like 1/σ² for small σ: limits that move only now and then
-        set_ylim_sticky(self.ax_l, min(0.0, float(nll.min())), float(nll.max()), _zero_up)
+        set_ylim_sticky(self.ax_l, min(0.0, float(nll.min())), float(nll.max()), _from_zero)
         self.here.set_data([sigma], [nll[j]])
-        shift = math.log(sigma) + _HALF_LOG_2PI
+        shift = gaussian_nll_from_mse(0.0, sigma)  # log σ + ½ log 2π
         self.title_text.set_text(
             f"σ = {sigma:.3g}: NLL = MSE/{2 * sigma**2:.3g} {'+' if shift >= 0 else '−'} "
             f"{abs(shift):.3f}, smallest at θ = {self.theta[j]:.3f};  best σ = √MSE(θ*) = "
             f"{math.sqrt(self.mse_best):.3f}")
 
 
-def _zero_up(lo: float, hi: float) -> tuple[float, float]:
+def _from_zero(lo: float, hi: float) -> tuple[float, float]:
     """Limits from ``min(lo, 0)`` to ``hi`` rounded up to 1, 2 or 5 times a power of ten."""
-    top = 10.0 ** math.ceil(math.log10(hi))
-    top = next(t for t in (top / 5, top / 2, top) if t >= hi)
-    return min(lo, 0.0), float(top)
+    return min(lo, 0.0), nice_ceil(hi)
 
 
 def gaussian_nll_explorer(m: int = 30, seed=0) -> GaussianNLLExplorer:

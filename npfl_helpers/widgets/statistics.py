@@ -2,8 +2,9 @@ r"""The explorer of notebook 01 (estimators and bias): a Monte-Carlo experiment 
 variance, with sliders for the sample size :math:`n`, the true variance :math:`\sigma^2` and the
 number of trials.
 
-The estimates are computed by :func:`npfl_helpers.estimators.variance_estimates`; the figure
-is :func:`npfl_helpers.plots.variance_estimator_figure`.
+The estimates are computed by :func:`npfl_helpers.estimators.variance_estimates_from_pool` (one
+pool of standard normal numbers for every setting); the figure is
+:func:`npfl_helpers.plots.variance_estimator_figure`.
 
 >>> ex = variance_estimator_explorer()
 >>> ex.controls["n"].value = 2
@@ -16,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import check_int
-from ..estimators import variance_estimates
+from ..estimators import variance_estimates_from_pool
 from ..plots import update_variance_estimator_figure, variance_estimator_figure
 from ._axes import layout_engine
 from ._base import Explorer, explorer_figure
@@ -55,8 +56,8 @@ class VarianceEstimatorExplorer(Explorer):
         super().__init__(fig, controls, columns=[["n", "sigma2", "trials"]])
 
     def _estimates(self, n: int, sigma2: float, trials: int) -> np.ndarray:
-        x = np.sqrt(sigma2) * self.pool[:trials, :n]  # (trials, n): one sample per row
-        return variance_estimates(x, [n - 1, n])
+        """``S/(n − 1)`` and ``S/n`` of the first ``trials`` samples of the pool."""
+        return variance_estimates_from_pool(self.pool, n, sigma2, trials, [n - 1, n])
 
     def refresh(self) -> None:
         n = int(self.controls["n"].value)
