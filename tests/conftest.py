@@ -16,3 +16,13 @@ def strict_warnings():
         warnings.simplefilter("error")
         yield
     plt.close("all")
+
+
+@pytest.fixture
+def render():
+    """A function that draws a figure: mathtext and layout errors only show when drawn."""
+
+    def draw(fig):
+        fig.canvas.draw()
+
+    return draw

@@ -1,16 +1,11 @@
 """Tests for npfl_helpers.plots.adaptive: the race animation."""
 
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.animation import FuncAnimation
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.animation import FuncAnimation  # noqa: E402
-
-from npfl_helpers import optim, plots, surfaces  # noqa: E402
+from npfl_helpers import optim, plots, surfaces
 
 pytestmark = pytest.mark.usefixtures("strict_warnings")
 

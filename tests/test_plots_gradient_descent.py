@@ -1,25 +1,11 @@
 """Tests for npfl_helpers.plots.gradient_descent: the figures of notebook 04."""
 
+import numpy as np
+import pytest
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npfl_helpers import plots  # noqa: E402
+from npfl_helpers import plots
 
 pytestmark = pytest.mark.usefixtures("strict_warnings")
-
-
-def axes(n=1):
-    fig, axs = plots.new_figure(n)
-    return fig, axs
-
-
-def render(fig):
-    fig.canvas.draw()  # mathtext and layout errors only show when drawn
 
 
 def test_new_names_are_exported():
@@ -29,8 +15,8 @@ def test_new_names_are_exported():
         assert hasattr(plots, name)
 
 
-def test_training_curves():
-    fig, (ax,) = axes()
+def test_training_curves(render):
+    fig, (ax,) = plots.new_figure(1)
     curves = {"SGD, m = N": ([0, 1, 2], [2.0, 1.0, 0.5]),
               "minibatch, m = 32": ([0, 1, 2], [2.0, 0.3, 0.0])}
     lines = plots.plot_training_curves(ax, curves)
@@ -39,7 +25,7 @@ def test_training_curves():
     assert lines[1].get_color() != lines[0].get_color()
     assert np.isnan(lines[1].get_ydata()[-1])  # 0 cannot be shown on a log axis
     assert ax.get_yscale() == "log" and ax.get_xscale() == "linear"
-    fig2, (ax2,) = axes()
+    fig2, (ax2,) = plots.new_figure(1)
     lines2 = plots.plot_training_curves(ax2, curves, colors={"SGD, m = N": "#123456",
                                                              "minibatch, m = 32": "#654321"},
                                         logx=True, logy=False)
@@ -50,8 +36,8 @@ def test_training_curves():
     render(fig2)
 
 
-def test_minibatch_cloud():
-    fig, (ax,) = axes()
+def test_minibatch_cloud(render):
+    fig, (ax,) = plots.new_figure(1)
     pts = np.array([[1.0, 0.5], [-1.0, 0.0], [3.0, -0.5]])
     art = plots.plot_minibatch_cloud(ax, pts, [1.0, 0.0], lim=((-2, 4), (-1, 1)))
     np.testing.assert_allclose(art.points.get_offsets(), pts)
@@ -62,8 +48,8 @@ def test_minibatch_cloud():
     render(fig)
 
 
-def test_gradient_variance():
-    fig, (ax,) = axes()
+def test_gradient_variance(render):
+    fig, (ax,) = plots.new_figure(1)
     m = np.array([1, 2, 4, 8])
     art = plots.plot_gradient_variance(ax, m, [4.0, 2.0, 1.0, 0.0],
                                        {"a": (m, 4.0 / m), "b": (m, np.r_[4.0, 2.0, 1.0, 0.0])},
@@ -74,14 +60,14 @@ def test_gradient_variance():
     x, y = art.current.get_data()
     assert list(x) == [2] and list(y) == [2.0]
     assert ax.get_xscale() == ax.get_yscale() == "log"
-    fig2, (ax2,) = axes()
+    fig2, (ax2,) = plots.new_figure(1)
     art2 = plots.plot_gradient_variance(ax2, m, 4.0 / m)
     assert art2.curves == {} and len(art2.current.get_xdata()) == 0
     render(fig)
 
 
-def test_loss_line_marks_both_ends():
-    fig, (ax,) = axes()
+def test_loss_line_marks_both_ends(render):
+    fig, (ax,) = plots.new_figure(1)
     alphas = np.linspace(-0.5, 1.5, 21)
     losses = 1 + (alphas - 1) ** 2
     line = plots.plot_loss_line(ax, alphas, losses)
@@ -89,14 +75,14 @@ def test_loss_line_marks_both_ends():
     texts = [t.get_text() for t in ax.texts]
     assert any("initial" in t for t in texts) and any("trained" in t for t in texts)
     assert ax.get_yscale() == "log"
-    fig2, (ax2,) = axes()
+    fig2, (ax2,) = plots.new_figure(1)
     plots.plot_loss_line(ax2, np.linspace(0.2, 0.8, 5), np.ones(5))  # neither end in range
     assert len(ax2.texts) == 0
     render(fig)
 
 
-def test_loss_plane_log_levels():
-    fig, (ax,) = axes()
+def test_loss_plane_log_levels(render):
+    fig, (ax,) = plots.new_figure(1)
     a = np.linspace(-1, 1, 21)
     b = np.linspace(-1, 1, 11)
     grid = 0.01 + np.add.outer(b**2, 3 * a**2) * 10
@@ -109,7 +95,7 @@ def test_loss_plane_log_levels():
     np.testing.assert_allclose(ratios, ratios[0])  # log-spaced
     assert len(fig.axes) == 2  # the colour bar
     render(fig)
-    fig2, (ax2,) = axes()
+    fig2, (ax2,) = plots.new_figure(1)
     grid2 = grid.copy()
     grid2[0, 0] = np.nan
     plots.plot_loss_plane(ax2, a, b, grid2, colorbar=False)  # NaN does not break it
@@ -119,7 +105,7 @@ def test_loss_plane_log_levels():
         plots.plot_loss_plane(ax2, a, b, grid, n_levels=1)
 
 
-def test_landscape_figure_draws_the_line_with_dev_and_the_plane():
+def test_landscape_figure_draws_the_line_with_dev_and_the_plane(render):
     alphas = np.linspace(-0.5, 1.5, 21)
     train, dev = 1 + (alphas - 1) ** 2, 1.5 + (alphas - 0.9) ** 2
     a = np.linspace(-1, 1, 11)
@@ -136,8 +122,8 @@ def test_landscape_figure_draws_the_line_with_dev_and_the_plane():
     render(fig)
 
 
-def test_loss_plane_linear_levels_cut_at_zmax():
-    fig, (ax,) = axes()
+def test_loss_plane_linear_levels_cut_at_zmax(render):
+    fig, (ax,) = plots.new_figure(1)
     a = np.linspace(-1, 1, 21)
     grid = 0.1 + 30 * np.add.outer(a**2, a**2)  # up to 60: above the cut
     grid[3, 4] = np.inf
@@ -160,7 +146,7 @@ def deep_data(k=15):
     return t, lines, a, planes
 
 
-def test_deep_landscape_figure_draws_lines_and_surfaces_on_one_scale():
+def test_deep_landscape_figure_draws_lines_and_surfaces_on_one_scale(render):
     t, lines, a, planes = deep_data()
     from npfl_helpers import landscape
 

@@ -2,20 +2,12 @@
 
 import math
 
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npfl_helpers import estimators, losses, plots  # noqa: E402
+from npfl_helpers import estimators, losses, plots
 
 pytestmark = pytest.mark.usefixtures("strict_warnings")
-
-
-def render(fig):
-    fig.canvas.draw()  # mathtext and layout errors only show when drawn
 
 
 def test_names_are_exported():
@@ -26,7 +18,7 @@ def test_names_are_exported():
         assert hasattr(plots, name)
 
 
-def test_distribution_bars():
+def test_distribution_bars(render):
     fig, (ax,) = plots.new_figure(1)
     bars = plots.plot_distribution_bars(ax, [0.5, 0.5, 0.0], [0.2, 0.3, 0.5], ymax=0.8)
     assert [b.get_height() for b in bars.data] == [0.5, 0.5, 0.0]
@@ -35,7 +27,7 @@ def test_distribution_bars():
     render(fig)
 
 
-def test_cross_entropy_bars_show_the_identity():
+def test_cross_entropy_bars_show_the_identity(render):
     p, q = np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.2, 0.6])
     h, kl = losses.entropy(p), losses.kl_divergence(p, q)
     nll = losses.cross_entropy_dist(p, q)
@@ -49,7 +41,7 @@ def test_cross_entropy_bars_show_the_identity():
     render(fig)
 
 
-def test_cross_entropy_bars_clip_infinity():
+def test_cross_entropy_bars_clip_infinity(render):
     fig, (ax,) = plots.new_figure(1)
     bars = plots.plot_cross_entropy_bars(ax, 1.0, math.inf, math.inf, ymax=3.0)
     assert bars.entropy.get_height() + bars.kl.get_height() == pytest.approx(0.97 * 3.0)
@@ -60,7 +52,7 @@ def test_cross_entropy_bars_clip_infinity():
     render(fig)
 
 
-def test_mse_and_nll_minima_coincide():
+def test_mse_and_nll_minima_coincide(render):
     theta = np.linspace(-1, 3, 81)
     mse = (theta - 1.2) ** 2 + 0.3
     sigma = 0.7
@@ -79,7 +71,7 @@ def test_mse_and_nll_minima_coincide():
     render(fig)
 
 
-def test_consistency_panels():
+def test_consistency_panels(render):
     e = estimators.running_mle("bernoulli", 0.3, 200, 30, seed=0)
     fig, (a, b) = plots.new_figure(2)
     art = plots.plot_running_estimates(a, e[:10], 0.3, 0.05, current=20, ylim=(0, 1))
@@ -97,7 +89,7 @@ def test_consistency_panels():
     render(fig)
 
 
-def test_efficiency_panels():
+def test_efficiency_panels(render):
     eff = estimators.mean_median_experiment([1, 3, 11], runs=500, seed=0)
     fig, (a, b) = plots.new_figure(2)
     m = np.arange(1, 12, 2)
@@ -110,7 +102,7 @@ def test_efficiency_panels():
     render(fig)
 
 
-def test_log_likelihood_contours():
+def test_log_likelihood_contours(render):
     x = np.array([0.5, 1.5, 2.0])
     mu, s2 = np.linspace(0, 2, 41), np.linspace(0.1, 2, 39)
     ll = losses.gaussian_log_likelihood(x, mu[None, :], s2[:, None])

@@ -1,15 +1,11 @@
 """Tests for npfl_helpers.plots.momentum: contours, optimiser paths, loss curves, the 1×2 figure."""
 
-
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npfl_helpers import optim, plots, surfaces  # noqa: E402
+from npfl_helpers import optim, plots, surfaces
 
 pytestmark = pytest.mark.usefixtures("strict_warnings")
 
@@ -146,13 +142,13 @@ def test_plot_losses_gap_on_log_axis_with_floor():
     assert np.isnan(lines[1].get_ydata()[2:]).all()
     np.testing.assert_array_equal(lines[0].get_xdata(), np.arange(4))
     assert lines[1].get_color() == "#D55E00"
-    assert "f^*" in ax.get_ylabel()
+    assert ax.get_ylabel() == r"$J(\theta_t) - J^*$"
 
 
 def test_plot_losses_raw_positive_and_negative():
     fig, (ax1, ax2) = plots.new_figure(2)
     (line,) = plots.plot_losses(ax1, np.geomspace(10, 1e-3, 20))
-    assert ax1.get_yscale() == "log"
+    assert ax1.get_yscale() == "log" and ax1.get_ylabel() == r"$J(\theta_t)$"
     np.testing.assert_allclose(line.get_ydata(), np.geomspace(10, 1e-3, 20))
     neg = {"sgd": 1.0 - np.arange(50.0) ** 3, "adam": -np.geomspace(1, 1e9, 50)}
     lines = plots.plot_losses(ax2, neg)
@@ -177,6 +173,7 @@ def test_optimizer_figure():
     assert of.ax_surface.get_legend() is None and of.ax_loss.get_legend() is not None
     empty = plots.optimizer_figure(s, n=20, pyplot=False)
     assert empty.paths == [] and empty.ax_loss.get_yscale() == "log"
+    assert empty.ax_loss.get_ylabel() == r"$J(\theta_t) - J^*$"
 
 
 def test_finding_names_the_winner_and_the_diverged():
@@ -188,7 +185,7 @@ def test_finding_names_the_winner_and_the_diverged():
     first = {n: np.flatnonzero(g < 1e-6) for n, g in gaps.items()}
     assert first["nesterov"].size and not first["adam"].size  # the premise of this test
     title = plots.optimizer_figure(s, tr, n=20).fig._suptitle.get_text()
-    assert f"Nesterov reaches $f - f^* < 10^{{-6}}$ first (t = {first['nesterov'][0]})" in title
+    assert f"Nesterov reaches $J - J^* < 10^{{-6}}$ first (t = {first['nesterov'][0]})" in title
     assert "SGD diverged" in title
 
 

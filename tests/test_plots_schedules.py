@@ -1,14 +1,9 @@
 """Tests for npfl_helpers.plots.schedules: learning rates against the step."""
 
+import numpy as np
+import pytest
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npfl_helpers import plots, schedules  # noqa: E402
+from npfl_helpers import plots, schedules
 
 pytestmark = pytest.mark.usefixtures("strict_warnings")
 

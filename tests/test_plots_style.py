@@ -1,15 +1,10 @@
 """Tests for npfl_helpers.plots._style: the palette, display names, figures, numbers in titles."""
 
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.figure import Figure
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from npfl_helpers import plots  # noqa: E402
+from npfl_helpers import plots
 
 pytestmark = pytest.mark.usefixtures("strict_warnings")
 
