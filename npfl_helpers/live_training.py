@@ -37,7 +37,8 @@ stream and walks through it in slices of ``batch_size`` rows (the last slice of 
 shorter), exactly as :func:`npfl_helpers.data.minibatches`. A new batch size applies from the
 next slice of the current epoch on.
 
-**Changing the optimiser.** A new α, β or a new optimiser is a new ``optim`` factory call. The
+**Changing the optimiser.** A new α, β or a new optimiser is a new
+:func:`npfl_helpers.optim.make_optimizer` call (β is Adam's β₁, β₂ = 0.999). The
 state (``t``, ``v``, ``r``, ``s``) carries over when the new optimiser's state means the same
 thing: the same optimiser with other hyperparameters, or momentum ↔ Nesterov (both keep the
 velocity v of :math:`v \leftarrow \beta v - \alpha g`). Any other switch starts the new
@@ -138,23 +139,14 @@ def make_dataset(dataset: str, n: int = 400, noise: float = 0.2, seed=0):
     return data.blobs(n, centers=_BLOB_CENTERS, std=noise, seed=seed)
 
 
-def make_optimizer(name: str, lr: float, beta: float = 0.9) -> optim.Optimizer:
-    r"""The ``optim`` optimiser ``name`` with learning rate α = ``lr`` and one β.
-
-    ``beta`` is momentum's and Nesterov's β, RMSProp's β and Adam's β₁ (Adam keeps β₂ = 0.999);
-    SGD and AdaGrad have no β. Every ε is the default 1e-8, placed as the lecture places it.
+def make_optimizer(name: str, lr, beta: float = 0.9) -> optim.Optimizer:
+    """:func:`npfl_helpers.optim.make_optimizer` (the run's factory), with the optimiser's
+    argument called ``name`` as it was here.
 
     >>> make_optimizer("adam", 0.01, 0.8).hyperparams["beta1"]
     0.8
     """
-    name = check_choice("name", name, optim.OPTIMIZERS)
-    lr = check_range("lr", lr, 0, low_open=True, allow_array=False)
-    beta = check_range("beta", beta, 0, 1, high_open=True, allow_array=False)
-    if name in ("sgd", "adagrad"):
-        return optim.OPTIMIZERS[name](lr)
-    if name == "adam":
-        return optim.adam(lr, beta1=beta)
-    return optim.OPTIMIZERS[name](lr, beta=beta)
+    return optim.make_optimizer(check_choice("name", name, optim.OPTIMIZERS), lr, beta)
 
 
 def _same_state_meaning(old: str, new: str) -> bool:
@@ -196,7 +188,7 @@ class LiveTraining:
     ``activation``      ``"sigmoid"``, ``"tanh"`` or ``"relu"``
     ``optimizer``       one of ``optim.OPTIMIZERS``: sgd, momentum, nesterov, adagrad, rmsprop, adam
     ``lr``              α > 0
-    ``beta``            β in [0, 1) (:func:`make_optimizer`)
+    ``beta``            β in [0, 1) (:func:`npfl_helpers.optim.make_optimizer`)
     ``batch_size``      m ≥ 1 (values ≥ N use the whole training set)
     ``l2``              λ ≥ 0
     ``updates_per_tick``  updates one :meth:`step` does by default, in [1, 1000]
@@ -301,7 +293,7 @@ class LiveTraining:
 
     def _rebuild_optimizer(self, old_name: str) -> None:
         h = self._hyper
-        self.optimizer = make_optimizer(h["optimizer"], h["lr"], h["beta"])
+        self.optimizer = optim.make_optimizer(h["optimizer"], h["lr"], h["beta"])
         if not _same_state_meaning(old_name, h["optimizer"]):
             self.state = self.optimizer.init(self.theta)
 
@@ -341,7 +333,7 @@ class LiveTraining:
         calls then reproduce the run exactly."""
         h = self._hyper
         self.theta = self.theta0.copy()
-        self.optimizer = make_optimizer(h["optimizer"], h["lr"], h["beta"])
+        self.optimizer = optim.make_optimizer(h["optimizer"], h["lr"], h["beta"])
         self.state = self.optimizer.init(self.theta)
         self._batch_rng = np.random.default_rng(self._batch_seed)
         self._perm = self._batch_rng.permutation(len(self.y_train))

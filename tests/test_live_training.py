@@ -268,17 +268,28 @@ def test_probabilities_on_the_grid():
     assert X[:, 1].max() < y1 and run.grid_x[0] == x0 and run.grid_y[-1] == y1
 
 
-def test_make_dataset_and_make_optimizer():
+def test_make_dataset_and_the_runs_optimizer():
     X, y = live_training.make_dataset("blobs", 300, noise=0.05, seed=1)
     for c, centre in enumerate(live_training._BLOB_CENTERS):
         assert np.linalg.norm(centre) == pytest.approx(1.0)
         np.testing.assert_allclose(X[y == c].mean(axis=0), centre, atol=0.02)
     X, y = live_training.make_dataset("spirals", 99, noise=0.0, seed=1)
     assert np.bincount(y).tolist() == [33, 33, 33]
-    opt = live_training.make_optimizer("rmsprop", 0.01, 0.7)
-    assert opt.name == "rmsprop" and opt.hyperparams["beta"] == 0.7
-    assert live_training.make_optimizer("adam", 0.01, 0.7).hyperparams["beta2"] == 0.999
-    assert live_training.make_optimizer("sgd", 0.01, 0.7).hyperparams == {"lr": 0.01}
+    # the run's optimiser is optim.make_optimizer's, with its one β, also after a change
+    for name, hyper in [("rmsprop", {"lr": 0.01, "beta": 0.7, "eps": 1e-8}),
+                        ("adam", {"lr": 0.01, "beta1": 0.7, "beta2": 0.999, "eps": 1e-8}),
+                        ("sgd", {"lr": 0.01})]:
+        run = LiveTraining(optimizer=name, lr=0.01, beta=0.7)
+        assert run.optimizer.name == name
+        assert run.optimizer.hyperparams == optim.make_optimizer(name, 0.01, 0.7).hyperparams
+        assert {k: run.optimizer.hyperparams.get(k) for k in hyper} == hyper
+        run.set(optimizer="momentum", lr=0.02)
+        assert run.optimizer.hyperparams == optim.make_optimizer("momentum", 0.02,
+                                                                 0.7).hyperparams
+    ours = live_training.make_optimizer("nesterov", 0.05, 0.8)  # the same factory
+    assert ours.hyperparams == optim.make_optimizer("nesterov", 0.05, 0.8).hyperparams
+    with pytest.raises(ValueError, match="^name must be one of"):
+        live_training.make_optimizer("nadam", 0.1)
 
 
 # ----------------------------------------------------------------------------------------------

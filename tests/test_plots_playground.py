@@ -1,16 +1,12 @@
 """Tests for npfl_helpers.plots.playground: the decision regions and loss curves of a live run
 (notebook 10)."""
 
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npfl_helpers import plots  # noqa: E402
-from npfl_helpers.live_training import LiveTraining  # noqa: E402
-from npfl_helpers.plots import playground as pg  # noqa: E402
+from npfl_helpers import plots
+from npfl_helpers.live_training import LiveTraining
+from npfl_helpers.plots import playground as pg
 
 pytestmark = pytest.mark.usefixtures("strict_warnings")
 

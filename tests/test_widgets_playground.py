@@ -194,3 +194,47 @@ def test_a_diverging_run_stops_the_play_and_says_so():
 def test_invalid_arguments(name, value):
     with pytest.raises(ValueError, match=f"^{name} "):
         widgets.playground_explorer(**{name: value})
+
+
+def test_a_new_data_set_redraws_no_axes():
+    """Data, noise and points move the regions' limits; that panel has no ticks and all of it
+    that moves is animated, so a new run blits over the cached axes."""
+    ex = widgets.playground_explorer()
+    ex.draw()
+    drawn = []
+    for ax in (ex.ax_regions, ex.ax_loss):
+        draw = ax.draw
+        ax.draw = lambda renderer, ax=ax, draw=draw: (drawn.append(ax), draw(renderer))[1]
+    assert ex.ax_regions.get_xticks().size == 0 and ex.ax_regions.get_yticks().size == 0
+    for name, value in [("noise", 0.5), ("noise", 0.05), ("points", 100), ("noise", 0.3),
+                        ("points", 800)]:
+        limits = ex.ax_regions.get_xlim()
+        before = pixels(ex)
+        ex.controls[name].value = value
+        ex.draw()
+        assert ex.ax_regions.get_xlim() != limits, f"{name} = {value!r}: same limits"
+        assert not np.array_equal(pixels(ex), before)
+        assert ex.ax_regions not in drawn, f"{name} = {value!r} redrew the regions' axes"
+    tick(ex, 12)                                               # the loss panel's x limit grows
+    ex.draw()
+    assert ex.ax_loss in drawn
+
+
+def test_the_regions_are_drawn_as_matplotlib_draws_the_image():
+    ex = widgets.playground_explorer(dataset="spirals", optimizer="adam", lr=0.01)
+    tick(ex, 5)
+    ex.draw()
+    fig, canvas = ex.figure, ex.figure.canvas
+    (regions,) = [a for a in ex._animated if getattr(a, "image", None) is ex.art.image]
+    canvas.restore_region(ex._background)
+    fig.draw_artist(regions)
+    ours = pixels(ex).astype(int)
+    canvas.restore_region(ex._background)
+    fig.draw_artist(ex.art.image)                              # matplotlib's AxesImage.draw
+    theirs = pixels(ex).astype(int)
+    x0, y0, x1, y1 = ex.ax_regions.bbox.extents
+    h = theirs.shape[0]
+    inside = (slice(int(h - y1) + 2, int(h - y0) - 2), slice(int(x0) + 2, int(x1) - 2))
+    # inside the spines (which are drawn over both), the same image to ±1 per channel
+    assert np.abs(ours[inside][..., :3] - theirs[inside][..., :3]).max() <= 1
+    assert np.ptp(theirs[inside][..., :3]) > 50                # ... and it is not blank

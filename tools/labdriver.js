@@ -232,4 +232,67 @@
     };
     requestAnimationFrame(loop);
   });
+
+  // -- playing: frames per second -----------------------------------------------------------
+
+  // The Play / Pause button of explorer `index` (the first button of an ipywidgets.Play), or
+  // null if it has none.
+  npfl.playButton = (index) => {
+    const view = npfl.explorers()[index];
+    return (view && view.querySelector('.widget-play button')) || null;
+  };
+
+  // Is the Play of explorer `index` playing? (Its button then shows the pause icon.)
+  npfl.playing = (index) => {
+    const button = npfl.playButton(index);
+    const icon = button && button.querySelector('i');
+    return icon !== null && icon !== undefined && icon.classList.contains('fa-pause');
+  };
+
+  // Press Play on explorer `index`, wait for the first changed frame, let it play warmupMs
+  // more, then count for windowMs the animation frames whose figure fingerprint differs from
+  // the last one seen; press Pause. Resolves with {changes, frames (all animation frames in
+  // the window), ms (the window's length), fps (changes per second), sent (WebSocket messages
+  // sent in the window: the Play's values), recvBytes, firstMs (Play → first changed frame)},
+  // or null if the figure never changed within timeoutMs.
+  npfl.measurePlay = (index, warmupMs, windowMs, timeoutMs) => new Promise((resolve) => {
+    const root = npfl.explorers()[index];
+    const button = npfl.playButton(index);
+    let last = npfl.fingerprint(root);
+    const net = {t0: null, sent: [], recv: []};
+    let phase = 'first', t0 = performance.now(), start = null, changes = 0, frames = 0;
+    let firstMs = null;
+    const stop = (result) => {
+      npfl.net.armed = null;
+      if (npfl.playing(index)) button.click();
+      resolve(result);
+    };
+    const loop = (now) => {
+      const fp = npfl.fingerprint(root);
+      const changed = fp !== null && fp !== last;
+      if (fp !== null) last = fp;
+      if (phase === 'first') {
+        if (changed) { phase = 'warmup'; firstMs = now - t0; start = now; }
+        else if (now - t0 > timeoutMs) return stop(null);
+      } else if (phase === 'warmup') {
+        if (now - start >= warmupMs) {
+          phase = 'count'; start = now;
+          npfl.net.armed = net;
+        }
+      } else {
+        frames++;
+        if (changed) changes++;
+        const ms = now - start;
+        if (ms >= windowMs) {
+          const recvBytes = net.recv.reduce((a, [, n]) => a + n, 0);
+          return stop({changes, frames, ms, fps: 1000 * changes / ms, sent: net.sent.length,
+                       recvBytes, firstMs});
+        }
+      }
+      requestAnimationFrame(loop);
+    };
+    t0 = performance.now();
+    button.click();
+    requestAnimationFrame(loop);
+  });
 })();

@@ -414,3 +414,34 @@ class NotebookPage:
 
     def scroll_to_top(self) -> None:
         self.page.evaluate("() => window.__npfl.scrollToTop()")
+
+    def explorer_element(self, explorer: Explorer):
+        """The explorer's view (an ElementHandle, e.g. for a screenshot)."""
+        return self.page.evaluate_handle("(i) => window.__npfl.explorers()[i]",
+                                         explorer.index).as_element()
+
+    def has_play(self, explorer: Explorer) -> bool:
+        """Does the explorer have a Play (an ``ipywidgets.Play``)?"""
+        return self.page.evaluate("(i) => window.__npfl.playButton(i) !== null", explorer.index)
+
+    def measure_play(self, explorer: Explorer, warmup_s: float = 1.0, window_s: float = 5.0,
+                     timeout_s: float = 60.0) -> dict | None:
+        """Press the explorer's Play; once its figure first changes, let it play ``warmup_s``,
+        count for ``window_s`` the animation frames in which the figure's pixels changed, press
+        Pause and wait until the kernel and the figure are quiet.
+
+        Returns the page's record (``fps``, ``changes``, ``frames``, ``ms``, ``sent``: the
+        Play's value messages sent in the window, ``recvBytes``, ``firstMs``), or None if the
+        figure did not change within ``timeout_s``.
+        """
+        handle = self.page.evaluate_handle("(i) => window.__npfl.playButton(i)",
+                                           explorer.index).as_element()
+        handle.scroll_into_view_if_needed()
+        self.wait_quiet(explorer)
+        result = self.page.evaluate(
+            "([i, w, n, t]) => window.__npfl.measurePlay(i, w, n, t)",
+            [explorer.index, warmup_s * 1000, window_s * 1000, timeout_s * 1000])
+        self.page.wait_for_function("(i) => !window.__npfl.playing(i)", arg=explorer.index,
+                                    timeout=10_000, polling=100)
+        self.wait_quiet(explorer)
+        return result

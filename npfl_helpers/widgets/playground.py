@@ -27,7 +27,10 @@ the title.
 
 from __future__ import annotations
 
+import math
+
 import ipywidgets as W
+import numpy as np
 from matplotlib.artist import Artist
 
 from .. import mlp, optim
@@ -76,6 +79,73 @@ class _Stamp(Artist):
         self._key = key
 
 
+def _bilinear(n_in: int, n_out: int, start: float, size: float):
+    """Bilinear sampling of ``n_in`` image pixels spread over ``size`` screen pixels, at the
+    centres of ``n_out`` screen pixels from ``start`` pixels past the image's edge: the lower
+    source index, the upper one and their weights (positions clamped to the outer centres)."""
+    u = (start + np.arange(n_out) + 0.5) * (n_in / size) - 0.5
+    u = np.clip(u, 0.0, n_in - 1.0)
+    i0 = np.clip(np.floor(u).astype(np.intp), 0, max(n_in - 2, 0))
+    w1 = (u - i0).astype(np.float32)
+    return i0, np.minimum(i0 + 1, n_in - 1), 1.0 - w1, w1
+
+
+class _Regions(Artist):
+    """Draws the decision-region image (an ``AxesImage`` of RGBA bytes, ``origin="lower"``)
+    bilinearly upsampled to the screen's pixels in numpy (rows, then columns), then one
+    ``draw_image`` call: a fraction of ``AxesImage.draw``'s time, whose general path (masking,
+    normalising, resampling through any transform) this image does not need. The pixels equal
+    matplotlib's to ±1 in each channel. (Gathers, not matrix products: a multi-threaded BLAS
+    costs more than it gains at this size on a busy machine.)
+
+    The image itself stays animated (left out of the cached background, drawn by ``savefig``);
+    the explorer animates this artist in its place.
+    """
+
+    def __init__(self, image):
+        super().__init__()
+        self.image = image
+        self._key = None
+        self._plan = None
+
+    def draw(self, renderer) -> None:
+        image = self.image
+        if not image.get_visible():
+            return
+        rgba = np.asarray(image.get_array())
+        ax = image.axes
+        x0, x1, y0, y1 = image.get_extent()
+        (px0, py0), (px1, py1) = ax.transData.transform([(x0, y0), (x1, y1)])
+        clip = ax.bbox
+        left, right = math.floor(max(px0, clip.x0)), math.ceil(min(px1, clip.x1))
+        bottom, top = math.floor(max(py0, clip.y0)), math.ceil(min(py1, clip.y1))
+        if right <= left or top <= bottom or px1 <= px0 or py1 <= py0:
+            return
+        h, w = rgba.shape[:2]
+        key = (h, w, px0, px1, py0, py1, left, right, bottom, top)
+        if key != self._key:
+            # image row 0 is at the bottom (origin="lower"), the order draw_image takes rows in
+            self._plan = (_bilinear(w, right - left, left - px0, px1 - px0),
+                          _bilinear(h, top - bottom, bottom - py0, py1 - py0))
+            self._key = key
+        (cx0, cx1, wx0, wx1), (cy0, cy1, wy0, wy1) = self._plan
+        src = rgba[:, :, :3].astype(np.float32)
+        rows = src[cy0] * wy0[:, None, None] + src[cy1] * wy1[:, None, None]  # (rows, w, 3)
+        rows += 0.5  # rounds to nearest in the conversion to bytes below
+        mixed = rows[:, cx0]
+        mixed *= wx0[:, None]
+        upper = rows[:, cx1]
+        upper *= wx1[:, None]
+        mixed += upper
+        out = np.empty((*mixed.shape[:2], 4), np.uint8)
+        out[..., :3] = mixed
+        out[..., 3] = 255
+        gc = renderer.new_gc()
+        gc.set_clip_rectangle(clip)
+        renderer.draw_image(gc, left, bottom, out)
+        gc.restore()
+
+
 class PlaygroundExplorer(Explorer):
     """See :func:`playground_explorer`."""
 
@@ -104,10 +174,17 @@ class PlaygroundExplorer(Explorer):
         ax_regions, ax_loss = fig.subplots(1, 2)
         self.art = plot_playground(ax_regions, ax_loss, self.run)
         self.ax_regions, self.ax_loss = ax_regions, ax_loss
+        # The regions' coordinates mean nothing to the lesson: no ticks. Then nothing cached
+        # depends on that panel's limits (see _axes_state), and a new data set, noise level or
+        # number of points redraws only the moving artists, not the axes.
+        ax_regions.set_xticks([])
+        ax_regions.set_yticks([])
         # drawn every frame over the cached axes: the image (spines stay on top), the points,
-        # the curves, the title; the rest (axes, ticks, legend) is cached
+        # the curves, the title; the rest (axes, labels, legend) is cached
         self.art.subtitle.set_animated(True)
-        self.animate(self.art.image, *ax_regions.spines.values(), *self.art.train_points,
+        self.art.image.set_animated(True)
+        self.animate(_Regions(self.art.image), *ax_regions.spines.values(),
+                     *self.art.train_points,
                      *self.art.test_points, self.art.train_loss, self.art.test_loss,
                      self.art.end, _Stamp(self.art.subtitle), self.art.title)
 
@@ -163,8 +240,13 @@ class PlaygroundExplorer(Explorer):
         fresh = self.run.set(**self.settings())
         self.controls["beta"].disabled = self.run.settings["optimizer"] in ("sgd", "adagrad")
         update_playground(self.art, self.run, fresh=fresh)
-        if fresh:
-            self.invalidate()  # the extent of the regions' axes may have changed
+
+    def _axes_state(self, ax):
+        """The state of an axes that the cached background depends on: for the regions' axes
+        (no ticks; the image, points and spines are all animated), none at all."""
+        if ax is self.ax_regions:
+            return None
+        return super()._axes_state(ax)
 
     # -- running ----------------------------------------------------------------------------
 
@@ -196,9 +278,10 @@ def playground_explorer(*, dataset: str = "two_moons", noise: float = 0.2, n: in
     r"""Train a small MLP on a 2-D data set live; change α, β, m and λ while it runs.
 
     Left: the decision regions (each pixel mixes the class colours by the network's class
-    probabilities) with the training points (dots) and test points (rings); right: the
-    training and test loss after every update (log scale); the title shows the update
-    :math:`t`, the epoch and the test accuracy, or why the run diverged, and the settings.
+    probabilities; no ticks, the coordinates mean nothing here) with the training points
+    (dots) and test points (rings); right: the training and test loss after every update (log
+    scale); the title shows the update :math:`t`, the epoch and the test accuracy, or why the
+    run diverged, and the settings.
 
     Controls: **Play / Pause** (an ``ipywidgets.Play``: the browser asks for one frame every
     ``interval`` ms, and waits while the kernel is still busy with the last), **Step** (one
