@@ -1,9 +1,10 @@
 r"""Two-dimensional test functions for watching optimisers move.
 
-Every factory returns a :class:`Surface`. Its ``f``, ``grad`` and ``hessian`` accept points of shape
-``(..., 2)`` (any leading batch axes, the last axis is :math:`\theta = (\theta_1, \theta_2)`) and
-return shapes ``(...)``, ``(..., 2)`` and ``(..., 2, 2)``. A diverging optimiser may hand them huge
-values: they then return ``inf``/``nan`` silently, never a ``RuntimeWarning``.
+Every factory returns a :class:`Surface`, a 2-D stand-in for the objective :math:`J(\theta)`.
+Its ``f`` (which computes :math:`J`), ``grad`` and ``hessian`` accept points of shape ``(..., 2)``
+(any leading batch axes, the last axis is :math:`\theta = (\theta_1, \theta_2)`) and return shapes
+``(...)``, ``(..., 2)`` and ``(..., 2, 2)``. A diverging optimiser may hand them huge values: they
+then return ``inf``/``nan`` silently, never a ``RuntimeWarning``.
 
 - ``quadratic``:  :math:`\tfrac12 \theta^\top A \theta`,
   :math:`A = R^\top \mathrm{diag}(1, \kappa) R`; minimum at :math:`(0, 0)`.
@@ -42,15 +43,15 @@ class Surface(NamedTuple):
     field              meaning
     =================  ==========================================================================
     ``name``           short name, a key of :data:`SURFACES`
-    ``formula``        :math:`f` in LaTeX (for titles)
-    ``f``              :math:`f(\theta)`, ``(..., 2) -> (...)``
-    ``grad``           :math:`\nabla f(\theta)`, ``(..., 2) -> (..., 2)``
-    ``hessian``        :math:`\nabla^2 f(\theta)`, ``(..., 2) -> (..., 2, 2)``
+    ``formula``        :math:`J(\theta) = \dots` in LaTeX (for titles)
+    ``f``              the objective :math:`J(\theta)`, ``(..., 2) -> (...)``
+    ``grad``           :math:`\nabla J(\theta)`, ``(..., 2) -> (..., 2)``
+    ``hessian``        :math:`\nabla^2 J(\theta)`, ``(..., 2) -> (..., 2, 2)``
     ``minima``         global minimisers, float array ``(k, 2)``; ``(0, 2)`` when there is none
-    ``f_min``          :math:`\min f` (``-inf`` when :math:`f` is unbounded below)
+    ``f_min``          :math:`J^* = \min J` (``-inf`` when :math:`J` is unbounded below)
     ``bounds``         ``((xmin, xmax), (ymin, ymax))``, the region to draw
     ``start``          a default :math:`\theta_0`, float array ``(2,)``
-    ``levels``         suggested contour levels (increasing; log-spaced when f spans decades)
+    ``levels``         suggested contour levels (increasing; log-spaced when J spans decades)
     ``saddle_points``  known saddle points, float array ``(k, 2)`` (possibly empty)
     ``lambdas``        eigenvalues :math:`(\lambda_{\min}, \lambda_{\max})` of a constant Hessian
                        (the quadratic), else ``None``
@@ -147,11 +148,11 @@ def _as_point(p):
 # surfaces
 
 def quadratic(kappa: float = 10.0, angle: float = 0.0) -> Surface:
-    r"""The ill-conditioned quadratic bowl :math:`f(\theta) = \tfrac12 \theta^\top A \theta`.
+    r"""The ill-conditioned quadratic bowl :math:`J(\theta) = \tfrac12 \theta^\top A \theta`.
 
     :math:`A = R^\top \operatorname{diag}(1, \kappa)\, R` with :math:`R` the rotation by ``angle``;
     its eigenvalues are :math:`\lambda_{\min} = 1` and :math:`\lambda_{\max} = \kappa`, so
-    :math:`\kappa` is the condition number. :math:`\nabla f = A\theta`, :math:`\nabla^2 f = A`.
+    :math:`\kappa` is the condition number. :math:`\nabla J = A\theta`, :math:`\nabla^2 J = A`.
 
     ==========  ===========  ===================================
     symbol      argument     meaning
@@ -189,7 +190,7 @@ def quadratic(kappa: float = 10.0, angle: float = 0.0) -> Surface:
     start = R.T @ np.array([-1.6, 0.9])
     return Surface(
         name="quadratic",
-        formula=r"$f(\theta)=\frac{1}{2}\theta^\top A\theta$, " + rf"$\kappa={kappa:g}$",
+        formula=r"$J(\theta)=\frac{1}{2}\theta^\top A\theta$, " + rf"$\kappa={kappa:g}$",
         f=f, grad=grad, hessian=hessian,
         minima=np.zeros((1, 2)), f_min=0.0,
         bounds=bounds, start=start,
@@ -199,9 +200,9 @@ def quadratic(kappa: float = 10.0, angle: float = 0.0) -> Surface:
 
 
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
-    r"""Rosenbrock's banana valley :math:`f = (a - \theta_1)^2 + b(\theta_2 - \theta_1^2)^2`.
+    r"""Rosenbrock's banana valley :math:`J = (a - \theta_1)^2 + b(\theta_2 - \theta_1^2)^2`.
 
-    The minimum :math:`f = 0` lies at :math:`(a, a^2)` at the end of a long, curved, flat-bottomed
+    The minimum :math:`J = 0` lies at :math:`(a, a^2)` at the end of a long, curved, flat-bottomed
     valley; the start :math:`(-1.5, 2)` (scaled with :math:`a`) sits on the far side of it.
 
     ======  ========  ==============================
@@ -214,7 +215,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
     >>> rosenbrock().f(np.array([-1.5, 2.0]))
     np.float64(12.5)
     """
-    a = _finite("a", a, -1e6, high=1e6)  # beyond, the drawn region's f overflows
+    a = _finite("a", a, -1e6, high=1e6)  # beyond, the drawn region's J overflows
     b = _finite("b", b, 0.0, low_open=True, high=1e12)
 
     @_quiet
@@ -237,7 +238,8 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
     bounds = ((-2.0 * s, 2.0 * s), (-1.0 * s**2, 3.0 * s**2))
     return Surface(
         name="rosenbrock",
-        formula=r"$f=(a-\theta_1)^2+b(\theta_2-\theta_1^2)^2$" + rf", $a={a:g}$, $b={b:g}$",
+        formula=(r"$J(\theta)=(a-\theta_1)^2+b(\theta_2-\theta_1^2)^2$"
+                 + rf", $a={a:g}$, $b={b:g}$"),
         f=f, grad=grad, hessian=hessian,
         minima=np.array([[a, a * a]]), f_min=0.0,
         bounds=bounds, start=_as_point([-1.5 * s, 2.0 * s**2]),
@@ -249,9 +251,9 @@ _BEALE_C = (1.5, 2.25, 2.625)
 
 
 def beale() -> Surface:
-    r"""Beale's function :math:`f = \sum_{i=1}^{3} (c_i - \theta_1 + \theta_1\theta_2^i)^2`.
+    r"""Beale's function :math:`J = \sum_{i=1}^{3} (c_i - \theta_1 + \theta_1\theta_2^i)^2`.
 
-    :math:`c = (1.5, 2.25, 2.625)`; minimum :math:`f = 0` at :math:`(3, 0.5)` in a narrow curved
+    :math:`c = (1.5, 2.25, 2.625)`; minimum :math:`J = 0` at :math:`(3, 0.5)` in a narrow curved
     valley, a saddle at :math:`(0, 1)`, and walls that grow like :math:`\theta_1^2\theta_2^6`.
 
     >>> beale().f(np.array([3.0, 0.5]))
@@ -288,7 +290,7 @@ def beale() -> Surface:
     bounds = ((-4.5, 4.5), (-4.5, 4.5))
     return Surface(
         name="beale",
-        formula=r"$f=\sum_{i=1}^3(c_i-\theta_1+\theta_1\theta_2^i)^2$",
+        formula=r"$J(\theta)=\sum_{i=1}^3(c_i-\theta_1+\theta_1\theta_2^i)^2$",
         f=f, grad=grad, hessian=hessian,
         minima=np.array([[3.0, 0.5]]), f_min=0.0,
         bounds=bounds, start=_as_point([1.0, 1.5]),
@@ -300,9 +302,9 @@ def beale() -> Surface:
 def himmelblau() -> Surface:
     r"""Himmelblau's function.
 
-    :math:`f = (\theta_1^2 + \theta_2 - 11)^2 + (\theta_1 + \theta_2^2 - 7)^2`.
+    :math:`J = (\theta_1^2 + \theta_2 - 11)^2 + (\theta_1 + \theta_2^2 - 7)^2`.
 
-    Four global minima with :math:`f = 0` (one at :math:`(3, 2)`), four saddles and a local maximum
+    Four global minima with :math:`J = 0` (one at :math:`(3, 2)`), four saddles and a local maximum
     near :math:`(-0.27, -0.92)`: where an optimiser ends depends on where and how it starts.
 
     >>> himmelblau().f(np.array([3.0, 2.0]))
@@ -333,7 +335,7 @@ def himmelblau() -> Surface:
     bounds = ((-5.0, 5.0), (-5.0, 5.0))
     return Surface(
         name="himmelblau",
-        formula=r"$f=(\theta_1^2+\theta_2-11)^2+(\theta_1+\theta_2^2-7)^2$",
+        formula=r"$J(\theta)=(\theta_1^2+\theta_2-11)^2+(\theta_1+\theta_2^2-7)^2$",
         f=f, grad=grad, hessian=hessian,
         minima=minima, f_min=0.0,
         bounds=bounds, start=_as_point([-0.5, -1.5]),
@@ -343,10 +345,10 @@ def himmelblau() -> Surface:
 
 
 def saddle() -> Surface:
-    r"""The saddle :math:`f = \theta_1^2 - \theta_2^2`: a minimum along :math:`\theta_1`, a maximum
+    r"""The saddle :math:`J = \theta_1^2 - \theta_2^2`: a minimum along :math:`\theta_1`, a maximum
     along :math:`\theta_2`.
 
-    There is **no minimum** (:math:`f \to -\infty` along :math:`\theta_2`), so ``minima`` is empty,
+    There is **no minimum** (:math:`J \to -\infty` along :math:`\theta_2`), so ``minima`` is empty,
     ``f_min`` is ``-inf`` and the critical point :math:`(0, 0)` is in ``saddle_points``. The start
     :math:`(-1, 10^{-3})` lies almost on the ridge: plain gradient descent first slides towards the
     saddle and escapes only slowly (the :math:`\theta_2` component grows by a factor
@@ -372,7 +374,7 @@ def saddle() -> Surface:
 
     return Surface(
         name="saddle",
-        formula=r"$f=\theta_1^2-\theta_2^2$",
+        formula=r"$J(\theta)=\theta_1^2-\theta_2^2$",
         f=f, grad=grad, hessian=hessian,
         minima=np.empty((0, 2)), f_min=-np.inf,
         bounds=((-1.5, 1.5), (-1.5, 1.5)), start=_as_point([-1.0, 1e-3]),

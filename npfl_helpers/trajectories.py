@@ -8,8 +8,11 @@ so it is tested on its own:
 - :func:`as_runs`, :func:`stack_runs`, :func:`stack_curves`: runs of different lengths as one
   array, missing steps NaN;
 - :func:`diverged_runs`: which runs diverged (flagged, or their points became non-finite);
-- :func:`loss_curve`: the gap :math:`f(\theta_t) - f^*` as a log axis can show it;
+- :func:`loss_curve`: the gap :math:`J(\theta_t) - J^*` as a log axis can show it;
 - :func:`first_step_below`: the step at which a loss first falls below a tolerance;
+- :func:`run_outcome`: how a race of runs ended (who got close to the minimum first, who ends
+  lowest, who diverged or is growing), the data behind a figure's title;
+- :func:`symlog_scale`: the linear range and tick spacing of a symlog loss axis;
 - :func:`visible_path`: a path cut at step ``upto`` and clipped to a plot box, with the point
   where a diverged run was last seen (the "×" of the figures);
 - :func:`nice_ceil`: a number rounded up to 1, 2 or 5 (or other steps) times a power of ten,
@@ -38,6 +41,7 @@ from ._validate import (
 )
 
 __all__ = [
+    "RunOutcome",
     "StackedRuns",
     "VisiblePath",
     "as_runs",
@@ -46,8 +50,10 @@ __all__ = [
     "first_step_below",
     "loss_curve",
     "nice_ceil",
+    "run_outcome",
     "stack_curves",
     "stack_runs",
+    "symlog_scale",
     "visible_path",
 ]
 
@@ -94,9 +100,13 @@ def diverged_runs(runs, diverged=None) -> np.ndarray:
     any of its points is not finite (as :func:`npfl_helpers.optim.run` leaves a diverged run).
     """
     runs = _runs("runs", runs)
-    K = runs.shape[1]
     if diverged is None:
         return ~np.all(np.isfinite(runs), axis=(0, 2))
+    return _flags(diverged, runs.shape[1])
+
+
+def _flags(diverged, K: int) -> np.ndarray:
+    """``diverged`` (a bool or K bools, 0/1 allowed) as a bool array ``(K,)``."""
     what = f"None, a bool or {K} bools (one per run)"
     try:
         flags = np.asarray(diverged)
@@ -192,11 +202,11 @@ def visible_path(xy, upto: int, bounds, flagged: bool = False, far: float = FAR)
 
 
 def loss_curve(losses, f_min: float | None = None, floor: float = 1e-12) -> np.ndarray:
-    r"""The loss as a log axis shows it: :math:`\max(f - f^*, \text{floor})` when ``f_min`` is
+    r"""The loss as a log axis shows it: :math:`\max(J - J^*, \text{floor})` when ``f_min`` is
     finite, else the losses unchanged (NaN stays NaN).
 
     Values below ``floor`` (> 0, as a log axis needs) are exact hits of the minimum or rounding
-    noise (which can make :math:`f - f^*` slightly negative). A NaN or infinite ``f_min`` (an
+    noise (which can make :math:`J - J^*` slightly negative). A NaN or infinite ``f_min`` (an
     unknown minimum) counts as None.
 
     >>> loss_curve([3.0, 1.0, np.nan], f_min=1.0)
@@ -254,6 +264,110 @@ def first_step_below(losses, tol: float) -> int | None:
     with np.errstate(invalid="ignore"):
         hit = np.flatnonzero(losses < tol)
     return int(hit[0]) if hit.size else None
+
+
+class RunOutcome(NamedTuple):
+    """How a race of K runs ended (see :func:`run_outcome`); runs are numbered ``0 … K-1``."""
+
+    steps: int  #: T − 1, the steps each run was given
+    bounded: bool  #: the minimum :math:`J^*` is known: ``target`` is on the gap :math:`J - J^*`
+    target: float  #: the level to get below: ``tol`` on the gap, or :math:`-\max|J(\theta_0)|`
+    first: int | None  #: the run that got below ``target`` first (the lowest one on a tie)
+    first_step: int | None  #: the step at which it did
+    best: int | None  #: among the runs that did not diverge, the one whose last value is lowest
+    best_value: float  #: that value (gap or loss; NaN when ``best`` is None)
+    diverged: np.ndarray  #: ``(K,)`` bool
+    growing: np.ndarray  #: ``(K,)`` bool: bounded, not diverged, last gap > 10 × the first
+
+
+def run_outcome(losses, f_min: float | None = None, diverged=None,
+                tol: float = 1e-6) -> RunOutcome:
+    r"""How K runs on one surface ended: the data a figure's title states.
+
+    ``losses`` is ``(steps + 1,)`` or ``(steps + 1, K)`` (NaN after a diverged run stopped);
+    ``f_min`` the minimum :math:`J^*`, or None or ``-inf`` when there is none (a surface
+    unbounded below, like the saddle). The values compared are the gaps :math:`J - J^*` when
+    ``f_min`` is finite, else the losses themselves, and the target is
+
+    - with a minimum: getting within ``tol`` (> 0) of it, :math:`J - J^* < \text{tol}`;
+    - without one: escaping, :math:`J < -\max_k |J(\theta_0)|` (the largest finite starting
+      magnitude; :math:`J < -1` when that is 0 or unknown).
+
+    ``first``/``first_step``: who got below the target first, and when (:func:`first_step_below`
+    of each run). ``best``/``best_value``: among the runs not diverged whose values are not all
+    NaN, the one with the lowest last finite value. ``diverged`` (a bool or K bools) flags runs
+    explicitly; when None, a run diverged if any of its losses is not finite. ``growing``: with
+    a minimum, a run not diverged whose last gap is finite and above 10 times its first — it
+    is diverging but has not been stopped yet.
+
+    >>> o = run_outcome([[4.0, 4.0], [1.0, 9.0], [1e-7, 50.0]], f_min=0.0)
+    >>> o.first, o.first_step, o.best, o.growing.tolist()
+    (0, 2, 0, [False, True])
+    >>> o = run_outcome([[1.0], [0.5], [-2.0]], f_min=-np.inf)
+    >>> o.bounded, o.target, o.first_step
+    (False, -1.0, 2)
+    """
+    y = check_array("losses", losses, ndim=(1, 2), finite=False)
+    if y.ndim == 1:
+        y = y[:, None]
+    steps, K = y.shape[0] - 1, y.shape[1]
+    if f_min is not None and not (isinstance(f_min, (float, np.floating)) and f_min == -math.inf):
+        try:
+            f_min = check_range("f_min", f_min, allow_array=False)
+        except ValueError as e:
+            raise type(e)(f"f_min must be None, -inf (no minimum) or a finite number; got "
+                          f"{describe(f_min)}") from None
+    tol = check_range("tol", tol, 0, low_open=True, allow_array=False)
+    bounded = f_min is not None and math.isfinite(f_min)
+    flags = ~np.all(np.isfinite(y), axis=0) if diverged is None else _flags(diverged, K)
+    if bounded:
+        y = y - f_min
+        target = tol
+    else:
+        start = np.abs(y[0][np.isfinite(y[0])])
+        target = -float(np.max(start)) if start.size and np.max(start) > 0 else -1.0
+    hits = [first_step_below(y[:, k], target) for k in range(K)]
+    reached = [k for k in range(K) if hits[k] is not None]
+    first = min(reached, key=lambda k: (hits[k], k)) if reached else None
+    last = np.array([y[np.flatnonzero(np.isfinite(y[:, k]))[-1], k]
+                     if np.isfinite(y[:, k]).any() else np.nan for k in range(K)])
+    ok = ~flags & np.isfinite(last)
+    best = int(np.flatnonzero(ok)[np.argmin(last[ok])]) if ok.any() else None
+    with np.errstate(invalid="ignore", over="ignore"):
+        growing = ~flags & bounded & np.isfinite(y[-1]) & (y[-1] > 10 * np.abs(y[0]))
+    return RunOutcome(steps, bounded, float(target), first,
+                      None if first is None else hits[first], best,
+                      float("nan") if best is None else float(last[best]), flags, growing)
+
+
+def symlog_scale(losses) -> tuple[float, float]:
+    r"""The linear range and the tick spacing of a symlog axis for loss curves that reach zero
+    or below: ``(linthresh, base)``.
+
+    ``linthresh`` is 1 % of the starting magnitude (the largest finite :math:`|J(\theta_0)|`
+    over the curves; 1 when that is 0 or unknown), rounded down to a power of ten and at least
+    :math:`10^{-12}`. ``base`` is the factor between labelled ticks, :math:`10^s` with the
+    smallest whole :math:`s \ge 1` with :math:`d / s \le 5`, where :math:`d` is the number of
+    decades from ``linthresh`` up to the largest finite :math:`|J|`: at most about 5 labelled
+    ticks on each side of zero.
+
+    ``losses`` is ``(steps + 1,)`` or ``(steps + 1, K)``; NaN and ±inf are ignored.
+
+    >>> symlog_scale([[-3.0, 2.0], [-50.0, 1.0]])
+    (0.01, 10.0)
+    >>> symlog_scale([1.0, -1e9])  # 11 decades above 0.01: a tick every 3rd decade
+    (0.01, 1000.0)
+    """
+    y = check_array("losses", losses, ndim=(1, 2), finite=False)
+    if y.ndim == 1:
+        y = y[:, None]
+    first = np.abs(y[0][np.isfinite(y[0])])
+    scale = float(np.max(first)) if first.size and np.max(first) > 0 else 1.0
+    linthresh = float(10.0 ** np.floor(np.log10(max(0.01 * scale, 1e-12))))
+    big = np.abs(y[np.isfinite(y)])
+    decades = np.log10(max(float(np.max(big)) if big.size else 1.0, linthresh) / linthresh)
+    stride = int(max(1, np.ceil(decades / 5)))  # ~5 decades labelled on each side of zero
+    return linthresh, 10.0**stride
 
 
 def stack_curves(values, labels=None) -> tuple[np.ndarray, list | None]:

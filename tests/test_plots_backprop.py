@@ -1,14 +1,9 @@
 """Tests for npfl_helpers.plots.backprop: the figures of notebook 05."""
 
+import numpy as np
+import pytest
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npfl_helpers import plots  # noqa: E402
+from npfl_helpers import plots
 
 pytestmark = pytest.mark.usefixtures("strict_warnings")
 
@@ -18,10 +13,6 @@ def axes(n=1):
     return fig, axs
 
 
-def render(fig):
-    fig.canvas.draw()  # mathtext and layout errors only show when drawn
-
-
 def test_new_names_are_exported():
     for name in ("plot_activations", "plot_difference_errors", "plot_matrices",
                  "ACTIVATION_COLORS", "ACTIVATION_LABELS", "ActivationArtists"):
@@ -29,7 +20,7 @@ def test_new_names_are_exported():
         assert hasattr(plots, name)
 
 
-def test_activations_and_derivatives():
+def test_activations_and_derivatives(render):
     fig, (ax_f, ax_d) = axes(2)
     a = np.linspace(-4, 4, 81)  # contains 0
     arts = plots.plot_activations(ax_f, ax_d, a=a)
@@ -49,7 +40,7 @@ def test_activations_and_derivatives():
     render(fig)
 
 
-def test_difference_errors_with_guides():
+def test_difference_errors_with_guides(render):
     fig, (ax,) = axes()
     h = np.logspace(-8, 0, 33)
     errors = {"forward": 0.5 * h, "central": 0.1 * h**2 + 0.0 * h}
@@ -71,7 +62,7 @@ def test_difference_errors_with_guides():
     render(fig)
 
 
-def test_matrices_shared_scale():
+def test_matrices_shared_scale(render):
     fig, axs = axes(3)
     J = np.array([[1.0, -2.0], [0.5, 0.0], [0.0, 3.0]])
     ims = plots.plot_matrices(axs, {"A": J, "B": J + 1e-9, "difference": np.full((3, 2), 1e-9)})
@@ -86,7 +77,7 @@ def test_matrices_shared_scale():
     render(fig)
 
 
-def test_jacobian_figure_shows_both_matrices_on_one_scale():
+def test_jacobian_figure_shows_both_matrices_on_one_scale(render):
     J = np.array([[1.0, -2.0, 0.5, 0.0], [0.0, 3.0, 1.0, -1.0], [0.2, 0.1, 0.0, 0.4]])
     fig, axes = plots.jacobian_figure(J, J + 1e-9)
     assert [ax.get_title() for ax in axes] == ["rows from 3 backward passes",
@@ -98,7 +89,7 @@ def test_jacobian_figure_shows_both_matrices_on_one_scale():
     render(fig)
 
 
-def test_layer_gradients_one_curve_per_activation_on_a_log_axis():
+def test_layer_gradients_one_curve_per_activation_on_a_log_axis(render):
     fig, (ax,) = axes()
     norms = {"sigmoid": np.geomspace(1e-6, 1.0, 13), "relu": np.ones(13)}
     lines = plots.plot_layer_gradients(ax, norms)

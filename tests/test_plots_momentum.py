@@ -189,6 +189,28 @@ def test_finding_names_the_winner_and_the_diverged():
     assert "SGD diverged" in title
 
 
+def test_saddle_title_states_the_escape_computed_in_the_core():
+    from npfl_helpers import trajectories
+
+    s = surfaces.saddle()
+    tr = {"sgd": optim.run(optim.sgd(lr=0.05), s.grad, s.start, 80).thetas,
+          "adam": optim.run(optim.adam(lr=0.05), s.grad, s.start, 80).thetas}
+    of = plots.optimizer_figure(s, tr, n=20)
+    o = trajectories.run_outcome(s.f(np.stack(list(tr.values()), axis=1)), s.f_min)
+    assert o.first is not None  # the premise: someone escapes below -|J(θ_0)| = -1
+    who = ["SGD", "Adam"][o.first]
+    assert of.fig._suptitle.get_text() == (f"Saddle: {who} escapes first: $J < -1$ "
+                                          f"(t = {o.first_step})")
+    assert of.ax_loss.get_yscale() == "symlog"
+    shown = np.stack([ln.get_ydata() for ln in of.loss_lines], axis=1)
+    linthresh, base = trajectories.symlog_scale(shown)
+    assert linthresh == 1e-3  # 1 % of |J(θ_0)| = 1 - 10⁻⁶, rounded down to a power of ten
+    assert of.ax_loss.yaxis.get_transform().linthresh == linthresh
+    assert of.ax_loss.yaxis.get_major_locator()._base == base
+    assert of.ax_surface.get_title() == r"$J(\theta)=\theta_1^2-\theta_2^2$"
+    of.fig.canvas.draw()
+
+
 def test_figures_leave_interactive_mode_alone():
     plt.ion()
     try:

@@ -1,19 +1,11 @@
 """Tests for npfl_helpers.plots.statistics: the figures of notebook 01."""
 
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npfl_helpers import estimators, plots  # noqa: E402
+from npfl_helpers import estimators, plots
 
 pytestmark = pytest.mark.usefixtures("strict_warnings")
-
-
-def render(fig):
-    fig.canvas.draw()  # mathtext and layout errors only show when drawn
 
 
 def test_names_are_exported():
@@ -26,7 +18,7 @@ def test_names_are_exported():
     assert len(set(plots.DIVISOR_COLORS.values())) == 3
 
 
-def test_estimate_histograms_draw_what_they_are_given():
+def test_estimate_histograms_draw_what_they_are_given(render):
     fig, (ax,) = plots.new_figure(1)
     edges = np.linspace(0, 4, 5)
     counts = {"a": [0.1, 0.4, 0.2, 0.0], "b": [0.3, 0.2, 0.1, 0.1]}
@@ -41,7 +33,7 @@ def test_estimate_histograms_draw_what_they_are_given():
     render(fig)
 
 
-def test_running_means_and_bias_panel():
+def test_running_means_and_bias_panel(render):
     fig, (ax_r, ax_b) = plots.new_figure(2)
     run = plots.plot_running_means(ax_r, {"x": [1.0, 2.0, 3.0]}, {"x": 2.0}, t_max=10)
     np.testing.assert_allclose(run.running["x"].get_xdata(), [1, 2, 3])
@@ -54,7 +46,7 @@ def test_running_means_and_bias_panel():
     render(fig)
 
 
-def test_divisor_mse_draws_n_times_the_mse():
+def test_divisor_mse_draws_n_times_the_mse(render):
     fig, (ax,) = plots.new_figure(1)
     n = np.arange(2, 30)
     theory = {k: estimators.variance_divisor_theory(n, 1.0, n + k).mse for k in (-1, 0, 1)}
@@ -67,7 +59,7 @@ def test_divisor_mse_draws_n_times_the_mse():
     render(fig)
 
 
-def test_mse_decomposition_stacks_bias_on_variance():
+def test_mse_decomposition_stacks_bias_on_variance(render):
     fig, (ax,) = plots.new_figure(1)
     var_bars, bias_bars = plots.plot_mse_decomposition(ax, ["a", "b"], [0.0, 0.1], [0.5, 0.2])
     assert [b.get_height() for b in var_bars] == [0.5, 0.2]
@@ -84,7 +76,7 @@ def _estimates(n, sigma2, trials, seed=0):
 
 @pytest.mark.parametrize(("n", "sigma2", "trials"), [(2, 1.0, 100), (5, 2.0, 5000),
                                                       (50, 0.25, 2000)])
-def test_variance_estimator_figure_shows_the_experiment(n, sigma2, trials):
+def test_variance_estimator_figure_shows_the_experiment(n, sigma2, trials, render):
     e = _estimates(n, sigma2, trials)
     fig, art = plots.variance_estimator_figure(e, n, sigma2, t_max=20_000)
     unbiased, mle = (plots.DIVISOR_LABELS[k] for k in (-1, 0))
@@ -109,7 +101,7 @@ def test_variance_estimator_figure_shows_the_experiment(n, sigma2, trials):
     render(fig)
 
 
-def test_update_changes_the_data_and_keeps_limits_when_only_trials_change():
+def test_update_changes_the_data_and_keeps_limits_when_only_trials_change(render):
     fig, art = plots.variance_estimator_figure(_estimates(5, 1.0, 1000), 5, 1.0, t_max=5000)
     limits = [(ax.get_xlim(), ax.get_ylim()) for ax in art.axes]
     before = art.histograms.steps[plots.DIVISOR_LABELS[0]].get_data().values.copy()

@@ -1,14 +1,9 @@
 """Tests for npfl_helpers.plots.training: per-epoch curves of an MLP's training (notebook 06)."""
 
+import numpy as np
+import pytest
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from npfl_helpers import data, mlp, optim, plots  # noqa: E402
+from npfl_helpers import data, mlp, optim, plots
 
 pytestmark = pytest.mark.usefixtures("strict_warnings")
 
@@ -45,7 +40,7 @@ def test_plot_history_draws_train_dashed_dev_solid_with_the_values():
     assert [t.get_text() for t in ax_loss.legend().get_texts()] == ["run"]  # one entry per run
 
 
-def test_update_history_replaces_the_data_colour_and_alpha():
+def test_update_history_replaces_the_data_colour_and_alpha(render):
     ax_loss, ax_acc = axes()
     a = plots.plot_history(ax_loss, ax_acc, {"train_loss": [], "train_accuracy": []})
     plots.update_history(a, HISTORY, color="#D55E00", alpha=0.3)
@@ -54,10 +49,10 @@ def test_update_history_replaces_the_data_colour_and_alpha():
     diverged = dict(HISTORY, train_loss=[2.0, np.nan, np.nan], diverged=True)
     plots.update_history(a, diverged)
     np.testing.assert_array_equal(a.diverged.get_xdata(), [2.0])
-    ax_loss.figure.canvas.draw()
+    render(ax_loss.figure)
 
 
-def test_fit_history_axes_shows_all_epochs_and_the_finite_values():
+def test_fit_history_axes_shows_all_epochs_and_the_finite_values(render):
     ax_loss, ax_acc = axes()
     long = {k: v + v[-1:] * 2 for k, v in HISTORY.items()}  # 5 epochs
     blown = {"train_loss": [5.0, 1e8, np.inf], "train_accuracy": [0.1, 0.1, 0.1],
@@ -72,7 +67,7 @@ def test_fit_history_axes_shows_all_epochs_and_the_finite_values():
     assert lo == pytest.approx(0.1) and hi > 1.0  # lowest accuracy rounded down to 0.05; 1 shown
     plots.fit_history_axes(ax_loss, ax_acc, [long], epochs=20)
     assert ax_loss.get_xlim() == (0.5, 20.5)
-    ax_loss.figure.canvas.draw()
+    render(ax_loss.figure)
 
 
 def test_fit_history_axes_accepts_empty_histories():
@@ -89,7 +84,7 @@ def test_history_legend_explains_styles_and_runs():
     assert styles == ["--", "-"]
 
 
-def test_a_real_training_run_plots_without_warnings():
+def test_a_real_training_run_plots_without_warnings(render):
     d = data.load_small(60, 30)
     model = mlp.MLP((64, 16, 10), seed=0)
     h = mlp.train(model, *d.train, optim.adam(0.01), 4, 20, *d.dev, progress=False)
@@ -98,10 +93,10 @@ def test_a_real_training_run_plots_without_warnings():
     plots.fit_history_axes(ax_loss, ax_acc, [h])
     np.testing.assert_allclose(a.dev_loss.get_ydata(), h.dev_loss)
     assert h.train_loss[-1] < h.train_loss[0]
-    ax_loss.figure.canvas.draw()
+    render(ax_loss.figure)
 
 
-def test_plot_accuracies_one_labelled_dot_per_run_top_down():
+def test_plot_accuracies_one_labelled_dot_per_run_top_down(render):
     fig, (ax,) = plots.new_figure(1)
     acc = {"SGD, α = 0.01": 0.81, "Adam, α = 0.001": 0.953, "Momentum": 0.9}
     dots = plots.plot_accuracies(ax, acc, {"SGD, α = 0.01": "#000000", "Adam, α = 0.001":
@@ -111,7 +106,7 @@ def test_plot_accuracies_one_labelled_dot_per_run_top_down():
     assert [t.get_text() for t in ax.get_yticklabels()] == list(acc)
     assert [t.get_text() for t in ax.texts] == ["81.0%", "95.3%", "90.0%"]
     assert ax.get_xlim() == pytest.approx((0.78, 1.0)) and ax.get_xlabel() == "dev acc"
-    fig.canvas.draw()
+    render(fig)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,7 +119,7 @@ def seeds(values):
              "dev_loss": [2.0, 1.5, v], "dev_accuracy": [0.5, 0.6, 1 - v]} for v in values]
 
 
-def test_plot_seed_runs_draws_means_bands_and_error_bars():
+def test_plot_seed_runs_draws_means_bands_and_error_bars(render):
     fig, (ax_c, ax_f) = plots.new_figure(2)
     runs = {"constant": seeds([0.2, 0.3, 0.4]), "decay": seeds([0.1, 0.1, 0.1])}
     out = plots.plot_seed_runs(ax_c, ax_f, runs, {"constant": "#D55E00", "decay": "#0072B2"},
@@ -138,7 +133,7 @@ def test_plot_seed_runs_draws_means_bands_and_error_bars():
     assert mean_lines[1].get_linestyle() == "--" and ax_c.get_yscale() == "log"
     assert [t.get_text() for t in ax_f.get_yticklabels()] == ["constant", "decay"]
     assert any("0.3 ± 0.058" in t.get_text() for t in ax_f.texts)
-    fig.canvas.draw()
+    render(fig)
 
 
 def test_plot_seed_runs_accuracy_and_unequal_runs():
@@ -152,16 +147,16 @@ def test_plot_seed_runs_accuracy_and_unequal_runs():
         plots.plot_seed_runs(ax_c, ax_f, {"a": bad}, ["#000000"])
 
 
-def test_plot_seed_runs_with_one_seed_has_no_error_bar():
+def test_plot_seed_runs_with_one_seed_has_no_error_bar(render):
     fig, (ax_c, ax_f) = plots.new_figure(2)
     out = plots.plot_seed_runs(ax_c, ax_f, {"a": seeds([0.25])}, ["#000000"])
     assert out["a"] == (pytest.approx(0.25), 0.0)
     band = ax_c.collections[0].get_paths()[0].vertices[:, 1]  # mean − 0 … mean + 0
     assert set(np.round(band, 12)) <= {2.0, 1.5, 0.25}
-    fig.canvas.draw()
+    render(fig)
 
 
-def test_plot_weight_shrink_puts_each_weight_at_its_two_sizes():
+def test_plot_weight_shrink_puts_each_weight_at_its_two_sizes(render):
     fig, (ax,) = plots.new_figure(1)
     w0 = np.array([[0.1, -0.2], [0.3, 0.05]])
     w1 = np.array([[0.05, 0.0], [-0.6, 0.01]])
@@ -174,4 +169,4 @@ def test_plot_weight_shrink_puts_each_weight_at_its_two_sizes():
     assert ax.get_xscale() == ax.get_yscale() == "log"
     with pytest.raises(ValueError, match="same shape"):
         plots.plot_weight_shrink(ax, w0, w1[:1], still)
-    fig.canvas.draw()
+    render(fig)

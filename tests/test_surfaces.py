@@ -52,6 +52,18 @@ def test_formulas_written_out():
     assert surfaces.saddle().f(p) == pytest.approx(x * x - y * y)
 
 
+@pytest.mark.parametrize("s", ALL, ids=IDS)
+def test_formula_titles_name_the_objective_j(s):
+    """The lecture writes J(θ) for the objective; the titles above the contours do too."""
+    assert s.formula.startswith(r"$J(\theta)=") and "$f" not in s.formula
+    assert s.formula.count("$") % 2 == 0
+
+
+def test_formula_titles_show_the_parameters():
+    assert surfaces.quadratic(kappa=50.0).formula.endswith(r", $\kappa=50$")
+    assert surfaces.rosenbrock(a=-2.0, b=5.0).formula.endswith(", $a=-2$, $b=5$")
+
+
 def test_quadratic_matrix_and_eigenvalues():
     kappa, angle = 25.0, 0.4
     s = surfaces.quadratic(kappa=kappa, angle=angle)

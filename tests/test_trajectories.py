@@ -1,5 +1,6 @@
 """Tests for npfl_helpers.trajectories: optimiser runs read for display, without matplotlib."""
 
+import math
 import warnings
 
 import numpy as np
@@ -202,3 +203,128 @@ def test_nice_ceil_examples_and_ends():
 def test_nice_ceil_rejects_bad_input(args, exc, match):
     with pytest.raises(exc, match=match):
         trajectories.nice_ceil(*args)
+
+
+# --- run_outcome, symlog_scale ------------------------------------------------------------------
+
+def _outcome_by_loops(losses, f_min, diverged, tol):
+    """The outcome written out with plain Python loops over steps and runs."""
+    T, K = len(losses), len(losses[0])
+    bounded = f_min is not None and math.isfinite(f_min)
+    y = [[v - f_min if bounded else v for v in row] for row in losses]
+    if bounded:
+        target = tol
+    else:
+        start = [abs(v) for v in y[0] if math.isfinite(v)]
+        target = -max(start) if start and max(start) > 0 else -1.0
+    first = first_step = None
+    for t in range(T):  # step by step: the first run (lowest index) to get below wins
+        for k in range(K):
+            if first is None and y[t][k] < target:
+                first, first_step = k, t
+    best, best_value = None, math.nan
+    for k in range(K):
+        finite = [y[t][k] for t in range(T) if math.isfinite(y[t][k])]
+        if not diverged[k] and finite and (best is None or finite[-1] < best_value):
+            best, best_value = k, finite[-1]
+    growing = [bool(not diverged[k] and bounded and math.isfinite(y[-1][k])
+                    and y[-1][k] > 10 * abs(y[0][k])) for k in range(K)]
+    return T - 1, bounded, target, first, first_step, best, best_value, growing
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_run_outcome_matches_loops(seed):
+    rng = np.random.default_rng(seed)
+    T, K = int(rng.integers(1, 25)), int(rng.integers(1, 5))
+    losses = rng.normal(size=(T, K)) * 10.0 ** rng.integers(-8, 4, size=K)
+    losses[-1] = np.abs(losses[-1]) * 10.0 ** rng.uniform(-2, 3, size=K)  # some end higher
+    losses[rng.integers(0, T):, rng.integers(0, K)] = np.nan        # a run stopped
+    if seed % 4 == 0:
+        losses[: T // 2] = np.abs(losses[: T // 2])                  # start positive
+    f_min = [None, -np.inf, 0.0, -0.3][seed % 4]
+    tol = float(10.0 ** rng.integers(-7, 1))
+    diverged = rng.random(K) < 0.3
+    o = trajectories.run_outcome(losses, f_min, diverged, tol)
+    steps, bounded, target, first, first_step, best, best_value, growing = _outcome_by_loops(
+        losses.tolist(), f_min, diverged.tolist(), tol)
+    assert (o.steps, o.bounded, o.target, o.first, o.first_step, o.best) == (
+        steps, bounded, target, first, first_step, best)
+    np.testing.assert_equal(o.best_value, best_value)
+    np.testing.assert_array_equal(o.growing, growing)
+    np.testing.assert_array_equal(o.diverged, diverged)
+
+
+def test_run_outcome_on_real_runs():
+    s = surfaces.quadratic(kappa=10.0)
+    tr = {"sgd": optim.run(optim.sgd(lr=0.3), s.grad, s.start, 100),
+          "nesterov": optim.run(optim.nesterov(lr=0.1), s.grad, s.start, 100),
+          "adam": optim.run(optim.adam(lr=0.01), s.grad, s.start, 100)}
+    st = trajectories.stack_runs({n: t.thetas for n, t in tr.items()}, loss_fn=s.f)
+    o = trajectories.run_outcome(st.losses, s.f_min)       # diverged inferred from NaN losses
+    assert tr["sgd"].diverged and not tr["nesterov"].diverged
+    np.testing.assert_array_equal(o.diverged, [True, False, False])
+    assert o.first == 1 and o.first_step == int(np.flatnonzero(s.f(tr["nesterov"].thetas)
+                                                                < 1e-6)[0])
+    assert o.best == 1 and o.best_value == pytest.approx(float(s.f(tr["nesterov"].thetas[-1])))
+    # the saddle, unbounded below: the target is escaping below -|J(θ_0)|
+    sd = surfaces.saddle()
+    gd = optim.run(optim.sgd(lr=0.1), sd.grad, sd.start, 60).thetas
+    o = trajectories.run_outcome(sd.f(gd), sd.f_min)
+    assert not o.bounded and o.target == -abs(float(sd.f(sd.start)))
+    assert sd.f(gd[o.first_step]) < o.target <= sd.f(gd[o.first_step - 1])
+    assert not o.growing.any()                              # only with a minimum
+
+
+def test_run_outcome_growing_none_reached_and_nothing_finite():
+    o = trajectories.run_outcome([[1.0, 1.0, 1.0], [2.0, 20.0, np.nan]], f_min=0.5, tol=0.1)
+    np.testing.assert_array_equal(o.growing, [False, True, False])   # gap 0.5 → 19.5
+    np.testing.assert_array_equal(o.diverged, [False, False, True])
+    assert o.first is None and o.first_step is None and o.best == 0 and o.best_value == 1.5
+    o = trajectories.run_outcome([np.nan, np.nan])
+    assert o.best is None and np.isnan(o.best_value) and o.first is None and o.target == -1.0
+    one = trajectories.run_outcome([3.0, 1.0], f_min=1.0, tol=0.5)
+    assert (one.first, one.first_step, one.steps) == (0, 1, 1)       # a 1-D curve is one run
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    ({"losses": np.zeros((2, 2, 2))}, ValueError, "losses"),
+    ({"losses": []}, ValueError, "losses"),
+    ({"losses": [1.0], "f_min": np.nan}, ValueError, r"f_min must be None, -inf .* got nan"),
+    ({"losses": [1.0], "f_min": np.inf}, ValueError, "f_min must be None, -inf"),
+    ({"losses": [1.0], "f_min": "0"}, TypeError, "f_min must be None, -inf"),
+    ({"losses": [1.0], "tol": 0.0}, ValueError, r"tol must be in \(0, inf\)"),
+    ({"losses": [[1.0, 2.0]], "diverged": [True, False, True]}, ValueError, "diverged must be"),
+    ({"losses": [[1.0, 2.0]], "diverged": ["yes", "no"]}, TypeError, "diverged must be"),
+])
+def test_run_outcome_rejects_bad_input(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        trajectories.run_outcome(**kwargs)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_symlog_scale_matches_its_definition(seed):
+    rng = np.random.default_rng(seed)
+    y = rng.normal(size=(int(rng.integers(1, 20)), int(rng.integers(1, 4))))
+    y *= 10.0 ** rng.uniform(-14, 12, size=y.shape)
+    if seed % 5 == 0:
+        y[0] = 0.0
+    if seed % 3 == 0:
+        y[y.shape[0] // 2:, 0] = np.nan
+    linthresh, base = trajectories.symlog_scale(y)
+    start = max([abs(v) for v in y[0] if math.isfinite(v)], default=0.0) or 1.0
+    # the largest power of ten ≤ 1 % of the start (at least 1e-12)
+    want = max(10.0**k for k in range(-12, 14) if 10.0**k <= max(0.01 * start, 1e-12))
+    assert linthresh == pytest.approx(want, rel=1e-12)
+    top = max([abs(v) for v in y.ravel() if math.isfinite(v)], default=1.0)
+    decades = math.log10(max(top, linthresh) / linthresh)
+    s = round(math.log10(base))
+    assert base == 10.0**s and s >= 1 and decades / s <= 5 and (s == 1 or decades / (s - 1) > 5)
+
+
+def test_symlog_scale_examples():
+    assert trajectories.symlog_scale([[-3.0, 2.0], [-50.0, 1.0]]) == (0.01, 10.0)
+    assert trajectories.symlog_scale([0.0, -5.0]) == (0.01, 10.0)        # start 0: scale 1
+    assert trajectories.symlog_scale([1e-20, -1e-20]) == (1e-12, 10.0)   # the 1e-12 floor
+    assert trajectories.symlog_scale([[400.0], [-1e13]]) == (1.0, 1000.0)
+    with pytest.raises(ValueError, match="losses"):
+        trajectories.symlog_scale(np.zeros((2, 2, 2)))

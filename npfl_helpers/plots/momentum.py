@@ -37,7 +37,14 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .._validate import check_range
-from ..trajectories import diverged_runs, loss_curve, stack_curves, stack_runs
+from ..trajectories import (
+    diverged_runs,
+    loss_curve,
+    run_outcome,
+    stack_curves,
+    stack_runs,
+    symlog_scale,
+)
 from ._momentum_eigen import (  # the eigendirection figures, exported from here
     DIRECTION_COLORS,
     RateArtists,
@@ -98,22 +105,11 @@ __all__ = [
 ]
 
 
-def _symlog_threshold(y: np.ndarray) -> float:
-    """Linear range of a symlog axis: 1 % of the typical starting magnitude, a power of ten."""
-    first = np.abs(y[0][np.isfinite(y[0])])
-    scale = float(np.max(first)) if first.size and np.max(first) > 0 else 1.0
-    return float(10.0 ** np.floor(np.log10(max(0.01 * scale, 1e-12))))
-
-
 def _symlog(ax: Axes, y: np.ndarray) -> None:
-    """A symlog y axis with at most about a dozen labelled ticks."""
-    linthresh = _symlog_threshold(y)
+    """A symlog y axis with at most about a dozen labelled ticks (see :func:`symlog_scale`)."""
+    linthresh, base = symlog_scale(y)
     ax.set_yscale("symlog", linthresh=linthresh)
-    big = np.abs(y[np.isfinite(y)])
-    decades = np.log10(max(float(np.max(big)) if big.size else 1.0, linthresh) / linthresh)
-    stride = int(max(1, np.ceil(decades / 5)))  # ~5 decades labelled on each side of zero
-    ax.yaxis.set_major_locator(
-        mticker.SymmetricalLogLocator(base=10.0**stride, linthresh=linthresh))
+    ax.yaxis.set_major_locator(mticker.SymmetricalLogLocator(base=base, linthresh=linthresh))
     ax.yaxis.set_minor_locator(mticker.NullLocator())
 
 
@@ -168,49 +164,31 @@ class OptimizerFigure(NamedTuple):
 
 
 def _finding(surface, names, loss, diverged, tol: float = 1e-6) -> str:
-    r"""A title that states the outcome.
+    r"""A title that states the outcome (computed by :func:`run_outcome`).
 
     With a finite minimum: who first gets within ``tol`` of it (else who ends lowest); on a
     surface unbounded below (the saddle): who first escapes, i.e. first reaches
     :math:`J < -|J(\theta_0)|`. Then who diverged, or whose loss grew tenfold.
     """
-    steps = loss.shape[0] - 1
-    K = len(names)
+    o = run_outcome(loss, surface.f_min, diverged, tol)
     parts = []
-    with np.errstate(invalid="ignore"):
-        if np.isfinite(surface.f_min):
-            y = loss - surface.f_min
-            target, what = tol, rf"$J - J^* < {sci_text(tol, math=True)}$"
+    if o.first is not None:
+        who = label_for(names[o.first])
+        if o.bounded:
+            parts.append(f"{who} reaches $J - J^* < {sci_text(o.target, math=True)}$ first "
+                         f"(t = {o.first_step})")
         else:
-            y = loss
-            start = np.abs(loss[0][np.isfinite(loss[0])])
-            target = -float(np.max(start)) if start.size and np.max(start) > 0 else -1.0
-            what = rf"$J < {sci_text(target, math=True)}$"
-        hit = np.array([np.flatnonzero(y[:, k] < target)[0] if np.any(y[:, k] < target)
-                        else steps + 1 for k in range(K)])
-        if np.any(hit <= steps):
-            first = int(np.argmin(hit))
-            verb = "reaches" if np.isfinite(surface.f_min) else "escapes first:"
-            parts.append(f"{label_for(names[first])} {verb} {what} "
-                         + ("first " if verb == "reaches" else "") + f"(t = {hit[first]})")
-        else:
-            final = np.array([y[np.flatnonzero(np.isfinite(y[:, k]))[-1], k]
-                              if np.isfinite(y[:, k]).any() else np.nan for k in range(K)])
-            ok = ~diverged & np.isfinite(final)
-            if ok.any():
-                best = int(np.flatnonzero(ok)[np.argmin(final[ok])])
-                sym = "J - J^*" if np.isfinite(surface.f_min) else "J"
-                parts.append(f"{label_for(names[best])} ends lowest "
-                             f"(${sym} = {sci_text(final[best], math=True)}$ after {steps} steps)")
-        growing = ~diverged & np.array([np.isfinite(y[-1, k]) and np.isfinite(surface.f_min)
-                                        and y[-1, k] > 10 * abs(y[0, k]) for k in range(K)])
-    if diverged.any():
-        who = ", ".join(label_for(n) for n, d in zip(names, diverged, strict=True) if d)
-        parts.append(f"{who} diverged")
-    if growing.any():
-        who = ", ".join(label_for(n) for n, g in zip(names, growing, strict=True) if g)
-        parts.append(f"{who} diverging")
-    return "; ".join(parts) if parts else f"{steps} steps"
+            parts.append(f"{who} escapes first: $J < {sci_text(o.target, math=True)}$ "
+                         f"(t = {o.first_step})")
+    elif o.best is not None:
+        sym = "J - J^*" if o.bounded else "J"
+        parts.append(f"{label_for(names[o.best])} ends lowest "
+                     f"(${sym} = {sci_text(o.best_value, math=True)}$ after {o.steps} steps)")
+    for flags, what in ((o.diverged, "diverged"), (o.growing, "diverging")):
+        if flags.any():
+            who = ", ".join(label_for(n) for n, d in zip(names, flags, strict=True) if d)
+            parts.append(f"{who} {what}")
+    return "; ".join(parts) if parts else f"{o.steps} steps"
 
 
 def optimizer_figure(surface, trajectories: Mapping | None = None, *, losses=None,
