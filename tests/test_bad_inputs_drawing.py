@@ -270,3 +270,125 @@ def test_the_array_table_names_real_functions_and_parameters():
     for fname, params in ARRAYS.items():
         fn = getattr(plots, fname)
         assert set(params) <= set(inspect.signature(fn).parameters), fname
+
+
+# Values of the right kind but the wrong shape, length or keys (plots._checks.SPECS), found by
+# calling every function with such values: (id, function, good call, changes, exception, param).
+E100 = np.random.default_rng(0).random((3, 20))
+XY = (np.linspace(-1, 1, 5), np.zeros(5))
+SHAPES = [
+    ("plot_fit:train=None", "plot_fit", {"train": None}, T),
+    ("plot_fit:train=triple", "plot_fit", {"train": (XY[0], XY[1], XY[1])}, T),
+    ("plot_fit:train=unequal", "plot_fit", {"train": (XY[0], XY[1][:3])}, V),
+    ("plot_fit:test=2d", "plot_fit", {"test": (np.zeros((2, 2)), np.zeros(2))}, V),
+    ("plot_fit:ylim=reversed", "plot_fit", {"ylim": (2.0, -2.0)}, V),
+    ("plot_running_estimates:paths=1d", "plot_running_estimates", {"paths": E100[0]}, V),
+    ("plot_running_estimates:paths=empty", "plot_running_estimates",
+     {"paths": np.zeros((0, 5))}, V),
+    ("plot_running_estimates:eps=0", "plot_running_estimates", {"eps": 0.0}, V),
+    ("plot_running_estimates:ylim=str", "plot_running_estimates", {"ylim": "0, 1"}, T),
+    ("plot_estimate_histograms:counts=extra-key", "plot_estimate_histograms",
+     {"counts": {"a": [0.1, 0.4, 0.2, 0.0], "b": [0.1, 0.4, 0.2, 0.0]}}, V),
+    ("plot_estimate_histograms:counts=wrong-bins", "plot_estimate_histograms",
+     {"counts": {"a": [0.1, 0.4]}}, V),
+    ("plot_estimate_histograms:means=renamed", "plot_estimate_histograms", {"means": {"z": 1.0}},
+     V),
+    ("plot_estimate_histograms:predicted=None-value", "plot_estimate_histograms",
+     {"predicted": {"a": None}}, T),
+    ("plot_running_means:predicted=missing-key", "plot_running_means", {"predicted": {}}, V),
+    ("plot_bias_against_n:theory=short", "plot_bias_against_n", {"theory": {"mle": [1.0]}}, V),
+    ("plot_bias_against_n:n=empty", "plot_bias_against_n", {"n": []}, V),
+    ("plot_divisor_mse:theory=unknown-key", "plot_divisor_mse", {"theory": {"zz": 1.0 / N}}, V),
+    ("plot_divisor_mse:n_theory=2d", "plot_divisor_mse", {"n_theory": N[None]}, V),
+    ("plot_mse_and_nll:theta=empty", "plot_mse_and_nll",
+     {"theta": [], "mse": [], "nll": []}, V),
+    ("plot_log_likelihood_contours:loglik=transposed", "plot_log_likelihood_contours",
+     {"loglik": (-(MU[None] ** 2) - S2[:, None]).T}, V),
+    ("plot_loss_plane:grid=wrong-shape", "plot_loss_plane", {"grid": np.ones((2, 2))}, V),
+    ("deep_landscape_figure:planes=1d", "deep_landscape_figure", {"planes": {"a": MU}}, V),
+    ("plot_minibatch_cloud:points=3-columns", "plot_minibatch_cloud",
+     {"points": np.zeros((4, 3))}, V),
+    ("plot_minibatch_cloud:full=3", "plot_minibatch_cloud", {"full": [1.0, 0.0, 0.0]}, V),
+    ("plot_training_curves:curves=unequal", "plot_training_curves",
+     {"curves": {"a": ([1, 2, 3], [1.0, 2.0])}}, V),
+    ("plot_training_curves:curves=array", "plot_training_curves", {"curves": {"a": [1.0]}}, T),
+    ("plot_difference_errors:h=negative", "plot_difference_errors", {"h": -H}, V),
+    ("plot_difference_errors:errors=short", "plot_difference_errors",
+     {"errors": {"forward": H[:2]}}, V),
+    ("plot_layer_gradients:norms=empty", "plot_layer_gradients", {"norms": {}}, V),
+    ("plot_accuracies:accuracies=str", "plot_accuracies", {"accuracies": {"a": "high"}}, T),
+    ("plot_schedules:schedules=number", "plot_schedules", {"schedules": {"c": 0.1}}, T),
+    ("plot_losses:losses=3d", "plot_losses", {"losses": np.zeros((3, 1, 2))}, V),
+    ("plot_losses:losses=dict-of-None", "plot_losses", {"losses": {"sgd": None}}, T),
+    ("optimizer_figure:n=1", "optimizer_figure", {"n": 1}, V),
+    ("plot_surface:n=0", "plot_surface", {"n": 0}, V),
+    ("new_figure:ncols=0", "new_figure", {"ncols": 0}, V),
+    ("variance_estimator_figure:estimates=1d", "variance_estimator_figure",
+     {"estimates": np.ones(10)}, V),
+    ("plot_eps_placement:eps=-1", "plot_eps_placement", {"eps": -1.0}, V),
+    ("plot_weights:ylim=nan", "plot_weights", {"ylim": (np.nan, 1.0)}, V),
+]
+MORE_GOOD = {
+    "plot_roots": dict(ax=AX, name="momentum", lr=0.01, beta=0.9, lambdas=[1.0, 50.0]),
+    "plot_rate_vs_beta": dict(ax=AX, name="momentum", lr=0.01, beta=0.9, lambdas=[1.0, 50.0]),
+    "plot_noise_floor_vs_beta": dict(ax=AX, lr=0.01, beta=0.5, sigma=1.0, lambdas=[1.0, 10.0]),
+    "plot_lr_regimes": dict(ax=AX, lambda_max=10.0, lr_range=(1e-3, 1.0)),
+    "plot_phase_diagram": dict(ax=AX, lrs=np.geomspace(1e-3, 0.2, 6), betas=np.linspace(0, 0.9, 4),
+                               ratio=np.full((4, 6), 1e-5), diverged=np.zeros((4, 6), bool),
+                               lambda_max=10.0),
+    "plot_rmsprop_steps": dict(ax=AX, t=np.arange(1, 51), relative_step=np.ones((50, 2)),
+                               betas=np.array([0.9, 0.99])),
+}
+SHAPES += [
+    ("plot_roots:lambdas=negative", "plot_roots", {"lambdas": [-1.0, 50.0]}, V),
+    ("plot_roots:lambdas=str", "plot_roots", {"lambdas": "1, 50"}, T),
+    ("plot_roots:beta=1", "plot_roots", {"beta": 1.0}, V),
+    ("plot_rate_vs_beta:lambdas=2d", "plot_rate_vs_beta", {"lambdas": [[1.0, 50.0]]}, V),
+    ("plot_noise_floor_vs_beta:lambdas=empty", "plot_noise_floor_vs_beta", {"lambdas": []}, V),
+    ("plot_lr_regimes:lr_range=None", "plot_lr_regimes", {"lr_range": None}, T),
+    ("plot_lr_regimes:lr_range=triple", "plot_lr_regimes", {"lr_range": (1e-3, 0.1, 1.0)}, T),
+    ("plot_lr_regimes:lr_range=negative", "plot_lr_regimes", {"lr_range": (-1.0, 1.0)}, V),
+    ("plot_phase_diagram:ratio=transposed", "plot_phase_diagram",
+     {"ratio": np.full((6, 4), 1e-5)}, V),
+    ("plot_phase_diagram:optimum=str", "plot_phase_diagram", {"optimum": "best"}, T),
+    ("plot_rmsprop_steps:relative_step=1d", "plot_rmsprop_steps",
+     {"relative_step": np.ones(50)}, V),
+    ("plot_rmsprop_steps:betas=None", "plot_rmsprop_steps", {"betas": None}, T),
+    ("plot_playground:run=dict", "plot_playground",
+     {"ax_regions": AX, "ax_loss": AX, "run": {}}, T),
+    ("plot_rank_swap:swap=None", "plot_rank_swap", {"ax": AX, "swap": None}, T),
+    ("plot_selection:selection=str", "plot_selection", {"ax": AX, "selection": "best"}, T),
+    ("plot_efficiency:eff=dict", "plot_efficiency", {"ax_var": AX, "ax_eff": AX, "eff": {}}, T),
+    ("update_weights:bars=None", "update_weights", {"bars": None, "theta": [1.0]}, T),
+    ("update_direction_errors:lines=str", "update_direction_errors",
+     {"lines": "abc", "u": np.ones((3, 2))}, T),
+    ("update_capacity:artists=None", "update_capacity", {"artists": None, "degrees": [1, 2]}, T),
+    ("update_fit:artists=Axes", "update_fit", {"artists": AX, "theta": [0.1]}, T),
+    ("update_trajectories:paths=str", "update_trajectories",
+     {"paths": "x", "thetas": np.zeros((2, 1, 2))}, T),
+    ("set_cross_entropy_bars:bars=int", "set_cross_entropy_bars",
+     {"bars": 1, "entropy": 1.0, "kl": 0.1, "nll": 1.1}, T),
+    ("update_variance_estimator_figure:art=list", "update_variance_estimator_figure",
+     {"art": [], "estimates": np.ones((3, 10)), "n": 5, "sigma2": 1.0}, T),
+]
+
+
+@pytest.mark.parametrize(("name", "changes", "exc"), [s[1:] for s in SHAPES],
+                         ids=[s[0] for s in SHAPES])
+def test_wrong_shape_length_or_keys_raises_a_clear_error(name, changes, exc):
+    kwargs = {**GOOD.get(name, MORE_GOOD.get(name, {})), **changes}
+    param = next(k for k in changes if not k.startswith("ax"))  # the first one changed
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(exc) as info:
+            getattr(plots, name)(**materialise(kwargs))
+    message = str(info.value)
+    assert re.search(rf"(?<![\w.]){re.escape(param)}\b", message), message
+    assert "got" in message, message
+
+
+@pytest.mark.parametrize("name", list(MORE_GOOD))
+def test_more_good_calls_pass_the_checks(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        getattr(plots, name)(**materialise(MORE_GOOD[name]))

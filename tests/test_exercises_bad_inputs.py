@@ -3,6 +3,7 @@ and never raises or hangs. Right answers of another type (lists, 0-d arrays, flo
 with requires_grad) pass; everything else fails with a message that names the problem. The two
 quizzes (a number, a dict of answers) get garbage too; bad teacher-side arguments raise."""
 
+import gc
 import sys
 import time
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ import pytest
 from exercise_solutions import FUNCTION_CHECKS, run
 
 from npfl_helpers import exercises as ex
+from npfl_helpers.exercises import _timelimit as _tl
 
 TIMEOUT = 0.3  # seconds: short, so that the runaway cases stay quick
 
@@ -336,3 +338,44 @@ def test_robbins_monro_with_any_answers(answers, verdict, fragment, capsys):
     out = capsys.readouterr().out
     assert out.startswith(ex.OK if verdict else ex.NO), out
     assert fragment in " ".join(out.split()), out
+
+
+def _busy(seconds):
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+class _SlowFinalizer:
+    def __del__(self):
+        _busy(0.005)
+
+
+@pytest.mark.skipif(not _tl.uses_alarm(), reason="SIGALRM is used only in the main thread")
+def test_the_time_limit_is_never_raised_inside_a_gc_callback_or_a_finalizer(monkeypatch):
+    """An exception raised there would be swallowed ("unraisable", an error under -W error);
+    the alarm waits until the learner's own code runs and still ends the call in time."""
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+
+    def slow_gc_callback(phase, info):  # like hypothesis's: Python code run by the collector
+        _busy(0.005)
+
+    def learner():
+        while True:  # nearly all the time is spent in the collector and in __del__
+            a, b = _SlowFinalizer(), _SlowFinalizer()
+            a.other, b.other = b, a
+            del a, b
+            gc.collect(0)  # the youngest generation: quick however large the heap
+
+    gc.callbacks.insert(0, slow_gc_callback)
+    try:
+        for _ in range(3):
+            start = time.monotonic()
+            with pytest.raises(_tl.TimeLimitExceeded):
+                _tl.run_with_time_limit(learner, 0.05)
+            assert time.monotonic() - start < 2.0
+    finally:
+        gc.callbacks.remove(slow_gc_callback)
+    assert unraisable == []
+    assert slow_gc_callback not in gc.callbacks and len(gc.callbacks) == len(set(gc.callbacks))
