@@ -7,7 +7,13 @@ the median and 90th percentile over all changes. Goal: median ≤ 50 ms.
 Also prints, for reference, the cost of the inline path's PNG encoding of one figure
 (``savefig(png)``), which the notebook adds on top of the render.
 
-    .venv/bin/python benchmarks/bench_widgets.py [--changes 50]
+``--first`` times instead what ``bench_browser.py`` presses in JupyterLab: one step of each
+explorer's first slider (as laid out in its panel), alternately right and left, split into
+``refresh`` (compute) and ``draw``, plus the inline PNG (:meth:`Explorer.png`'s encoding); with
+``--fresh`` the slider keeps going one way instead (a new value each time, nothing repeats).
+The kernel's share of the browser goal is about 20 ms median, 45 ms worst (compute + draw).
+
+    .venv/bin/python benchmarks/bench_widgets.py [--changes 50] [--first [--fresh]]
 """
 
 from __future__ import annotations
@@ -15,15 +21,18 @@ from __future__ import annotations
 import argparse
 import io
 import itertools
+import math
 import time
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import ipywidgets as W  # noqa: E402
 import numpy as np  # noqa: E402
 
 from npfl_helpers import widgets  # noqa: E402
+from npfl_helpers.widgets._base import _png_rgb  # noqa: E402
 
 #: explorer → controls to move, each with the values to cycle through
 PLAN = {
@@ -156,10 +165,105 @@ def bench_ticks(ticks: int) -> np.ndarray:
     return np.array(times) * 1e3
 
 
+_SLIDERS = (W.IntSlider, W.FloatSlider, W.FloatLogSlider, W.SelectionSlider)
+
+
+def first_slider(ex):
+    """The first enabled slider of the explorer's panel, in the order the browser shows it."""
+    stack = [ex.widget]
+    while stack:
+        w = stack.pop(0)
+        if isinstance(w, _SLIDERS) and not w.disabled:
+            return w
+        stack = list(getattr(w, "children", ())) + stack
+    return None
+
+
+def _nudge(slider, sign: int) -> bool:
+    """One arrow-key step of ``slider``; False (and no change) at the end of its range."""
+    if isinstance(slider, W.SelectionSlider):
+        i = slider.index + sign
+        if not 0 <= i < len(slider.options):
+            return False
+        slider.index = i
+        return True
+    if isinstance(slider, W.FloatLogSlider):
+        e = math.log10(slider.value) + sign * slider.step
+        if not slider.min - 1e-9 <= e <= slider.max + 1e-9:
+            return False
+        slider.value = 10.0 ** e
+        return True
+    v = slider.value + sign * slider.step
+    if not slider.min <= v <= slider.max:
+        return False
+    slider.value = v
+    return True
+
+
+def bench_first(name: str, presses: int, fresh: bool) -> dict:
+    """Key presses on the first slider: compute, draw and PNG times (ms) of each."""
+    ex = getattr(widgets, name)()
+    slider = first_slider(ex)
+    ex.draw()
+    sign = 1 if _nudge(slider, 1) else -1  # the warm-up press, as in the browser
+    if sign < 0:
+        _nudge(slider, -1)
+    ex.draw()
+    sign = sign if fresh else -sign
+    out = {"refresh": [], "draw": [], "png": []}
+    for _ in range(presses):
+        with ex.hold():
+            if not _nudge(slider, sign):
+                sign = -sign
+                _nudge(slider, sign)
+            ex._pending = False  # time refresh() and draw() apart, below
+        t0 = time.perf_counter()
+        ex.refresh()
+        t1 = time.perf_counter()
+        ex.draw()
+        t2 = time.perf_counter()
+        _png_rgb(ex.figure.canvas.buffer_rgba())
+        t3 = time.perf_counter()
+        out["refresh"].append(t1 - t0)
+        out["draw"].append(t2 - t1)
+        out["png"].append(t3 - t2)
+        if not fresh:
+            sign = -sign
+    out = {k: np.array(v) * 1e3 for k, v in out.items()}
+    out["slider"] = slider.description
+    return out
+
+
+def main_first(presses: int, fresh: bool) -> None:
+    print(f"first slider, {presses} presses ({'new values' if fresh else 'right/left'}); ms, "
+          "median/worst")
+    print(f"{'explorer':<26} {'slider':<14} {'compute':>11} {'draw':>11} {'compute+draw':>13} "
+          f"{'png':>11}")
+    for name in PLAN:
+        if name in ("playground_explorer", "landscape_slice_explorer"):
+            continue  # no first slider to press / needs its planes
+        r = bench_first(name, presses, fresh)
+        both = r["refresh"] + r["draw"]
+
+        def mw(v):
+            return f"{np.median(v):5.1f}/{v.max():5.1f}"
+
+        ok = "ok" if np.median(both) <= 20 and both.max() <= 45 else "SLOW"
+        print(f"{name:<26} {r['slider'][:14]:<14} {mw(r['refresh']):>11} {mw(r['draw']):>11} "
+              f"{mw(both):>13} {mw(r['png']):>11}  {ok}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=50)
+    parser.add_argument("--first", action="store_true",
+                        help="time the first slider's key presses (as bench_browser.py)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="with --first: a new value on every press")
     args = parser.parse_args()
+    if args.first:
+        main_first(max(args.changes // 4, 8), args.fresh)
+        return
     print(f"{'explorer':<24} {'median ms':>10} {'p90 ms':>8} {'max ms':>8} {'png ms':>8}  goal")
     for name in PLAN:
         ms, png = bench(name, args.changes)

@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from _explorer_checks import pixels  # noqa: E402
 
 from npfl_helpers import plots, widgets  # noqa: E402
-from npfl_helpers.widgets import _base, _controls  # noqa: E402
+from npfl_helpers.widgets import _base, _controls, _figure  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")  # any warning fails, not only RuntimeWarning
 
@@ -68,7 +68,7 @@ def test_hold_makes_one_update():
 
 def test_inline_output_gets_a_png(monkeypatch):
     ex = widgets.adam_bias_explorer()
-    monkeypatch.setattr(_base, "_shell", lambda: object())  # as if in a kernel
+    monkeypatch.setattr(_figure, "_shell", lambda: object())  # as if in a kernel
     widget = ex.widget
     out = widget.children[1]
     assert isinstance(out, W.Output)
@@ -213,3 +213,128 @@ def test_computations_live_below_the_drawing_layer():
         assert not hasattr(autodiff, name)  # the engine holds no stepper text
     assert all(name == "Explorer" or name.endswith(("_explorer", "_stepper"))
                for name in widgets.__all__)
+
+
+# ----------------------------------------------------------------------------------------------
+# texts cached per content (animate_text) and the cached layer (set_layer)
+
+TEXT_EXPLORERS = ["minibatch_noise_explorer", "backprop_stepper", "activation_explorer",
+                  "schedule_explorer", "eigendirection_explorer", "noisy_momentum_explorer",
+                  "phase_diagram_explorer", "optimizer_explorer", "momentum_explorer",
+                  "gd_valley_explorer", "variance_estimator_explorer"]
+
+
+def _text_boxes_untouched(ex) -> list:
+    """The cached texts whose box some other dynamic artist (or the layer) draws into."""
+    fig, canvas = ex.figure, ex.figure.canvas
+    ex.draw()
+    renderer = canvas.get_renderer()
+
+    def frame(with_others):
+        canvas.restore_region(ex._background)
+        for artist in ex._layer + (ex._animated if with_others else []):
+            if artist.get_visible():
+                fig.draw_artist(artist)
+        return np.asarray(canvas.buffer_rgba()).copy()
+
+    bare, drawn = frame(False), frame(True)
+    height = bare.shape[0]
+    touched = []
+    for text in ex._texts:
+        if not text.get_visible() or not text.get_text():
+            continue
+        x0, y0, x1, y1 = (int(v) for v in _base._text_extent(text, renderer).extents)
+        rows = slice(max(height - y1, 0), max(height - y0, 0))  # as Agg's copy_from_bbox
+        cols = slice(max(x0, 0), max(x1, 0))
+        if not np.array_equal(bare[rows, cols], drawn[rows, cols]):
+            touched.append(text.get_text()[:40])
+        frame(False)
+        fig.draw_artist(text)
+        alone = np.asarray(canvas.buffer_rgba()).copy()
+        alone[rows, cols] = bare[rows, cols]
+        if not np.array_equal(alone, bare):  # the text drew outside the box it is cached by
+            touched.append("outside its box: " + text.get_text()[:40])
+    ex.invalidate()
+    ex.draw()
+    return touched
+
+
+@pytest.mark.parametrize("name", TEXT_EXPLORERS)
+def test_cached_texts_lie_over_no_other_dynamic_artist(name):
+    """animate_text's promise: a text's cached pixels hold only the static image and itself."""
+    from _explorer_checks import values
+
+    ex = getattr(widgets, name)()
+    assert ex._texts
+    assert _text_boxes_untouched(ex) == []
+    for key in list(ex.controls):
+        control = ex.controls.get(key)
+        if control is None or isinstance(control, W.Button) or getattr(control, "disabled",
+                                                                       False):
+            continue
+        start = control.value
+        for value in values(control)[:3]:
+            control.value = value
+            assert _text_boxes_untouched(ex) == [], f"{name}: {key} = {value!r}"
+        if key in ex.controls:
+            control.value = start
+
+
+def _drawn(ex) -> np.ndarray:
+    ex.draw()
+    return pixels(ex)
+
+
+def test_a_cached_text_shows_its_new_content():
+    ex = widgets.schedule_explorer()
+    ex.controls["steps"].value = 1100  # the step axis widens to 1200 and stays
+    fast = []
+    for steps in (1000, 1100, 1000, 1100):
+        ex.controls["steps"].value = steps
+        fast.append(_drawn(ex))
+    np.testing.assert_array_equal(fast[0], fast[2])  # the same content: the same pixels
+    assert not np.array_equal(fast[0], fast[1])
+    ex.invalidate()
+    np.testing.assert_array_equal(fast[3], _drawn(ex))
+
+
+def test_the_layer_is_redrawn_when_replaced_and_cached_otherwise():
+    ex = widgets.optimizer_explorer()
+    ex.draw()
+    layer = ex._layer
+    ex.controls["lr_sgd"].value = 0.05  # no new surface: the layer's image is reused
+    ex.draw()
+    assert ex._layer is layer and ex._layer_image is not None
+    ex.controls["kappa"].value = 31.6  # a new surface: a new layer, drawn once
+    fast = _drawn(ex)
+    assert ex._layer is not layer
+    ex.invalidate()
+    np.testing.assert_array_equal(fast, _drawn(ex))
+
+
+def test_cached_computes_each_key_once():
+    ex = widgets.momentum_explorer()
+    calls = []
+    for key in (1, 2, 1, 2, 3):
+        ex.cached(("test", key), lambda k=key: calls.append(k) or k * 10)
+    assert calls == [1, 2, 3]
+    assert ex.cached(("test", 2), lambda: -1) == 20
+
+
+def test_a_text_over_other_dynamic_artists_is_cached_by_what_lies_under_it():
+    """activation_explorer's panel of numbers has the marker line under it: its pixels are
+    reused only over the same pixels, so the picture is always the full render's."""
+    ex = widgets.activation_explorer()
+    info = ex.info
+    assert info in ex._animated and info not in ex._texts
+    ex.draw()
+    frames, kept = [], []
+    for a in (1.1, 1.0, 1.1, 1.0, -5.0):
+        ex.controls["a"].value = a
+        frames.append(_drawn(ex))
+        kept.append(len(ex._text_pixels[info]))
+    assert kept[3] == kept[2] == kept[1] < kept[4]  # seen before: reused; a new a: drawn
+    np.testing.assert_array_equal(frames[0], frames[2])
+    np.testing.assert_array_equal(frames[1], frames[3])
+    ex.invalidate()
+    np.testing.assert_array_equal(frames[4], _drawn(ex))  # the same as drawn from scratch

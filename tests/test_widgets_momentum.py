@@ -36,7 +36,10 @@ def test_momentum_explorer_paths_and_title():
         ex.controls["beta"].value = round(b, 2)
     s = surfaces.quadratic(kappa=100.0)
     traj = optim.run(optim.nesterov(lr=a, beta=round(b, 2)), s.grad, s.start, 300)
-    np.testing.assert_allclose(ex.paths["nesterov"].line.get_xydata(), traj.thetas)
+    drawn = ex.paths["nesterov"].line.get_xydata()
+    assert traj.diverged  # β = 0.67 rounds β* up: Nesterov swings out; drawn until it leaves
+    np.testing.assert_allclose(drawn[:-1], traj.thetas[:len(drawn) - 1])
+    assert len(drawn) < len(traj.thetas) and np.abs(drawn[-1]).max() == pytest.approx(6.0)
     title = ex.title_text.get_text()
     # at α*: α λ_max = 4κ/(1 + √κ)² > 2, so gradient descent diverges; momentum converges fast
     assert "SGD diverges" in title
@@ -318,3 +321,41 @@ def test_noisy_explorer_measures_a_floor_only_once_the_runs_have_settled():
     assert all(np.isnan(v) for v in ex.data["measured"].values())
     assert np.isfinite(list(ex.data["predicted"].values())).all()
     ex.draw()
+
+
+def test_a_diverging_path_leaves_the_picture_once():
+    """At β = 0.68 and α = 0.0331 Nesterov diverges: its path stops where it first leaves the
+    view widened by one view size on every side, instead of striping across the plot."""
+    from npfl_helpers.widgets._paths import VIEW_MARGIN
+
+    ex = widgets.momentum_explorer()
+    with ex.hold():
+        ex.controls["lr"].value = _grid(np.log10(0.0331))
+        ex.controls["beta"].value = 0.68
+    assert "Nesterov diverges" in ex.title_text.get_text()
+    (x0, x1), (y0, y1) = ex.ax_s.get_xlim(), ex.ax_s.get_ylim()
+    w, h = VIEW_MARGIN * (x1 - x0), VIEW_MARGIN * (y1 - y0)
+    for name in ("sgd", "nesterov"):
+        xy = ex.paths[name].line.get_xydata()
+        inside = ((xy[:, 0] >= x0 - w) & (xy[:, 0] <= x1 + w)
+                  & (xy[:, 1] >= y0 - h) & (xy[:, 1] <= y1 + h))
+        assert inside[:-1].all(), name  # every point but the last within the wide box ...
+        edge = np.isclose(np.abs(xy[-1] - [(x0 + x1) / 2, (y0 + y1) / 2]),
+                          [(x1 - x0) / 2 + w, (y1 - y0) / 2 + h])
+        assert edge.any(), name  # ... and the last one on its edge: the path leaves it there
+        assert len(xy) < 151
+        assert ex.paths[name].cross.get_xydata().shape == (1, 2)  # the "×" where it left the view
+    # a converging path is drawn whole
+    assert len(ex.paths["momentum"].line.get_xydata()) == 151
+
+
+def test_loss_panel_speaks_of_the_objective_j():
+    """The lecture writes J(θ) for the objective: so do the loss panels of the path explorers."""
+    ex = widgets.momentum_explorer()
+    assert ex.ax_l.get_ylabel() == r"$J(\theta_t) - J^*$"
+    ex = widgets.optimizer_explorer()
+    assert ex.ax_l.get_ylabel() == r"$J(\theta_t) - J^*$"
+    assert "ends lowest: $J - J^*$ = " in ex.title_text.get_text()
+    ex.controls["surface"].value = "saddle"  # no minimum: the loss itself
+    assert ex.ax_l.get_ylabel() == r"$J(\theta_t)$"
+    assert "ends lowest: $J$ = " in ex.title_text.get_text()

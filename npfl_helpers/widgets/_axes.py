@@ -13,7 +13,7 @@ from matplotlib import ticker as mticker
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 __all__ = ["FLOOR", "decades", "layout_engine", "light_log_axis", "linear_limits", "loss_range",
-           "set_ylim_sticky", "symlog_limits"]
+           "set_ylim_sticky", "step_limit", "symlog_limits"]
 
 FLOOR = 1e-12  # f − f* below this is drawn at this value on log axes
 
@@ -107,3 +107,24 @@ def set_ylim_sticky(ax, lo: float, hi: float, rounded, slack_decades: float = 3.
         return
     wider = rounded(min(lo, cur_lo), max(hi, cur_hi))
     ax.set_ylim(*(wider if fits(*wider) else rounded(lo, hi)))
+
+
+_ROUND = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def step_limit(current: float, last: float) -> float:
+    """The right limit of a step axis ``[0, limit]`` for data up to step ``last``: ``current``
+    while the data fill more than half of it, else ``last`` rounded up to a round number
+    (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ᵏ). A steps slider then seldom moves the axis.
+
+    >>> step_limit(999.0, 999.0), step_limit(999.0, 1099.0), step_limit(1200.0, 999.0)
+    (999.0, 1200.0, 1200.0)
+    >>> step_limit(1200.0, 499.0)
+    500.0
+    """
+    if last <= 0:
+        return 1.0
+    if 0.5 * current < last <= current:
+        return float(current)
+    scale = 10.0 ** np.floor(np.log10(last))
+    return float(scale * next(r for r in _ROUND if r * scale >= last * (1 - 1e-12)))

@@ -21,133 +21,50 @@ refreshed by a full draw whenever an axis limit or scale changes or a subclass c
 from that Agg buffer: ``format_display_data(fig)`` would render the whole figure again (about
 six times slower here).
 
+Artists that change seldom but cost much (a surface's contours) can form a layer
+(:meth:`Explorer.set_layer`) cached over the static image until it is replaced.
+
+Text is the slowest thing to draw (each glyph is rendered on its own). Texts registered with
+:meth:`Explorer.animate_text` (titles, text panels: over no other dynamic artist) are drawn
+first, and their pixels are kept per content: a text that did not change, or shows a content
+it showed before, costs one copy. Other animated texts are kept likewise, per content and per
+the pixels under them.
+
 An explorer returned as the last expression of a cell displays itself.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import itertools
-import math
-import struct
-import zlib
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
 import ipywidgets as W
-import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+
+from ._controls import _float_echo, value_key  # noqa: F401 - value_key: re-exported
+from ._figure import (  # noqa: F401 - re-exported: other modules import them from here
+    _FIT_HOOK,
+    MAX_WIDTH_PX,
+    TEXT_MARGIN,
+    FigureView,
+    _png_rgb,
+    _shell,
+    _text_extent,
+    _text_key,
+    explorer_figure,
+    fit_ipympl_figure,
+    ipympl_active,
+)
 
 __all__ = ["Explorer", "explorer_figure", "ipympl_active"]
 
-_numbers = itertools.count(1001)  # figure numbers for ipympl managers (never shown by pyplot)
 
-# Widest figure, in CSS pixels. An ipympl canvas does not scale down to its output area (inline
-# PNGs do): in a 1280-px-wide JupyterLab window with the file browser open the output area is
-# about 848 px wide, so wider figures are drawn at a lower dpi (a uniform scale). Explorer
-# figures keep to it under both backends: fewer pixels to draw, encode, send and decode.
-MAX_WIDTH_PX = 820
-_FIT_HOOK = "npfl_helpers.widgets._base:fit_ipympl_figure"
-
-
-def ipympl_active() -> bool:
-    """True when the backend is ipympl (``%matplotlib widget`` or ``%matplotlib ipympl``)."""
-    backend = str(matplotlib.get_backend()).lower()
-    return "ipympl" in backend or backend == "widget"
-
-
-def _float_echo(old, new) -> bool:
-    """True for a change that only rounds a float: browsers' slider views send their value
-    back after rendering (0.9 becomes 0.9000000000000001); that is no change to recompute.
-
-    >>> _float_echo(0.9, 0.9000000000000001), _float_echo(0.9, 0.91), _float_echo(1, 2)
-    (True, False, False)
-    """
-    return (isinstance(old, float) and isinstance(new, float) and old != new
-            and math.isclose(old, new, rel_tol=1e-9, abs_tol=0.0))
-
-
-def _png_chunk(tag: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-
-
-def _png_rgb(rgba) -> bytes:
-    """An RGB PNG of an ``(h, w, 4)`` uint8 buffer: rows unfiltered, zlib level 1.
-
-    About twice as fast as Pillow's adaptive filtering at level 3 for an explorer's figure
-    (which is mostly flat colour), at a similar size; it is sent over a local connection.
-
-    >>> _png_rgb(np.zeros((2, 3, 4), np.uint8))[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
-    True
-    """
-    rgba = np.asarray(rgba)
-    h, w = rgba.shape[:2]
-    rows = np.empty((h, 1 + 3 * w), np.uint8)
-    rows[:, 0] = 0  # filter type 0 (none) for every row
-    rows[:, 1:].reshape(h, w, 3)[...] = rgba[:, :, :3]
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + _png_chunk(b"IEND", b""))
-
-
-def _shell():
-    """The running IPython shell, or None (plain Python, pytest)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - ipywidgets depends on IPython
-        return None
-    return get_ipython()
-
-
-def _fitting_dpi(width_in: float, dpi: float) -> float:
-    """The dpi at which a figure ``width_in`` inches wide is at most ``MAX_WIDTH_PX`` px."""
-    return min(dpi, MAX_WIDTH_PX / width_in)
-
-
-def fit_ipympl_figure(fig: Figure) -> None:
-    """A ``figure.hooks`` hook: an ipympl figure wider than its output area gets a lower dpi.
-
-    Registered when this module is imported, so ``plt.subplots`` in a notebook under
-    ``%matplotlib widget`` fits too. Other canvases (inline, Agg) are left alone.
-    """
-    if not type(fig.canvas).__module__.startswith("ipympl"):
-        return
-    dpi = _fitting_dpi(fig.get_figwidth(), fig._original_dpi)
-    if dpi < fig._original_dpi:
-        fig._original_dpi = dpi  # what ipympl multiplies by the screen's pixel ratio
-        fig.set_dpi(dpi * fig.canvas.device_pixel_ratio)
-
-
-if _FIT_HOOK not in matplotlib.rcParams["figure.hooks"]:
-    matplotlib.rcParams["figure.hooks"] = [*matplotlib.rcParams["figure.hooks"], _FIT_HOOK]
-
-
-def explorer_figure(figsize=(10.0, 4.4), **kwargs) -> Figure:
-    """A figure pyplot does not track: on an ipympl canvas if ipympl is active, else on Agg.
-
-    Not registered with pyplot, so ``plt.show()`` in a later cell never shows it again, and it
-    is never displayed twice under ``%matplotlib widget``. It is at most ``MAX_WIDTH_PX``
-    (CSS) pixels wide, like every ipympl figure (see :func:`fit_ipympl_figure`).
-    """
-    if "dpi" not in kwargs:
-        kwargs["dpi"] = _fitting_dpi(figsize[0], matplotlib.rcParams["figure.dpi"])
-    fig = Figure(figsize=figsize, **kwargs)
-    if ipympl_active():
-        from ipympl.backend_nbagg import Canvas, FigureManager
-
-        canvas = Canvas(fig)
-        FigureManager(canvas, next(_numbers))  # gives the canvas its toolbar
-        canvas.header_visible = False
-        canvas.footer_visible = False
-        canvas.resizable = False
-    else:
-        FigureCanvasAgg(fig)
-    return fig
-
-
-class Explorer:
+class Explorer(FigureView):
     """Controls and a figure, kept in sync by one callback per control.
 
     Subclasses build the figure (with :func:`explorer_figure`) and the controls, call
@@ -177,6 +94,10 @@ class Explorer:
         self._controls_box = None
         self._ipympl = type(figure.canvas).__module__.startswith("ipympl")
         self._animated: list = getattr(self, "_animated", [])
+        self._texts: list = getattr(self, "_texts", [])
+        self._text_pixels: dict = {}  # text -> {content: its pixels over the background}
+        self._layer: list = getattr(self, "_layer", [])  # set_layer's: over the background
+        self._layer_image = None  # ... and the result, while they stay as they are
         self._background = None  # the figure without dynamic artists
         self._base = None  # ... and without the volatile axes
         self._volatile: set = set()
@@ -265,6 +186,43 @@ class Explorer:
             artist.set_animated(True)
             self._animated.append(artist)
 
+    def animate_text(self, *texts) -> None:
+        """Mark texts as dynamic that overlap no other dynamic artist (titles above axes, text
+        panels): drawn first, over the static image and the layer (:meth:`set_layer`), their
+        pixels cached per content."""
+        if not hasattr(self, "_texts"):
+            self._texts = []
+        for text in texts:
+            text.set_animated(True)
+            self._texts.append(text)
+
+    def set_layer(self, *artists) -> None:
+        """Artists that change seldom and cost much to create or render (a surface's contours):
+        drawn over the static image as it is, then cached with it until the next call.
+
+        Between two calls only the other dynamic artists are drawn. The caller keeps the z-order
+        right: the layer lies over the whole static image (add e.g. the spines it would cover).
+        """
+        for artist in artists:
+            artist.set_animated(True)
+        self._layer = list(artists)
+        self._layer_image = None
+
+    def cached(self, key, compute, size: int = 16):
+        """``compute()``, remembered for the last ``size`` keys: a slider moved back and forth
+        computes each of its values once. ``key`` must determine the result (floats count to
+        12 significant digits, see :func:`value_key`)."""
+        memo = self.__dict__.setdefault("_memo", {})
+        key = value_key(key)
+        if key in memo:
+            memo[key] = memo.pop(key)  # the most recent last
+            return memo[key]
+        value = compute()
+        memo[key] = value
+        while len(memo) > size:
+            memo.pop(next(iter(memo)))
+        return value
+
     def invalidate(self) -> None:
         """Declare that a static artist changed: the next render draws the whole figure."""
         self._static_version += 1
@@ -279,7 +237,7 @@ class Explorer:
         text = fig.axes[0].text(0.5, 0.995, "", transform=fig.transFigure, ha="center",
                                 va="top", fontsize=fontsize, clip_on=False)
         text.set_in_layout(False)
-        self.animate(text)
+        self.animate_text(text)
         return text
 
     def _axes_state(self, ax):
@@ -297,14 +255,76 @@ class Explorer:
         if self._rendering or canvas.is_saving():
             return
         self._background = canvas.copy_from_bbox(self.figure.bbox)
+        self._new_background()
         self._base = None  # unknown: the next change of a volatile axes renders everything
         self._signature = self._static_signature()
         self._draw_animated()
 
+    def _new_background(self) -> None:
+        """The static image changed: so did everything cached over it."""
+        self._text_pixels.clear()
+        self._layer_image = None
+
     def _draw_animated(self) -> None:
+        canvas = self.figure.canvas
+        if self._layer:
+            if self._layer_image is None:
+                for artist in self._layer:
+                    if artist.get_visible():
+                        self.figure.draw_artist(artist)
+                self._layer_image = canvas.copy_from_bbox(self.figure.bbox)
+                self._forget_texts_over({a.axes for a in self._layer if a.axes is not None})
+            else:
+                canvas.restore_region(self._layer_image)
+        for text in self._texts:
+            if text.get_visible():
+                self._draw_text(text)
         for artist in self._animated:
-            if artist.get_visible():
+            if not artist.get_visible():
+                continue
+            if isinstance(artist, Text):  # over other dynamic artists: keyed by what is under it
+                self._draw_text(artist, under=True)
+            else:
                 self.figure.draw_artist(artist)
+
+    def _forget_texts_over(self, axes) -> None:
+        """Drop the cached pixels of texts that reach into ``axes`` (a new layer is there)."""
+        boxes = [ax.bbox for ax in axes]
+        for cache in self._text_pixels.values():
+            for key in [k for k, (box, _) in cache.items() if any(box.overlaps(b) for b in boxes)]:
+                del cache[key]
+
+    def _draw_text(self, text, under: bool = False) -> None:
+        """Draw a dynamic text, or copy its pixels drawn before with the same content (and,
+        ``under``, over the same pixels: for a text that other dynamic artists may pass under).
+        """
+        canvas = self.figure.canvas
+        cache = self._text_pixels.setdefault(text, {})
+        key = _text_key(text)
+        box = None
+        if under:
+            renderer = canvas.get_renderer()
+            box = Bbox.intersection(_text_extent(text, renderer), self.figure.bbox)
+            if box is None or not np.all(np.isfinite(box.extents)):
+                self.figure.draw_artist(text)
+                return
+            x0, y0, x1, y1 = (int(v) for v in box.extents)
+            height = canvas.get_width_height()[1]
+            below = np.asarray(canvas.buffer_rgba())[height - y1:height - y0, x0:x1]
+            key += (hashlib.blake2b(below.tobytes(), digest_size=16).digest(),)
+        hit = cache.get(key)
+        if hit is not None:
+            canvas.restore_region(hit[1])
+            return
+        self.figure.draw_artist(text)
+        if box is None:
+            renderer = canvas.get_renderer()
+            box = Bbox.intersection(_text_extent(text, renderer), self.figure.bbox)
+        if box is None or not np.all(np.isfinite(box.extents)):
+            return
+        if len(cache) >= 64:
+            cache.pop(next(iter(cache)))
+        cache[key] = (box, canvas.copy_from_bbox(box))
 
     def draw(self) -> None:
         """Render now into the Agg buffer, doing as little as the change needs.
@@ -318,7 +338,8 @@ class Explorer:
         fig, canvas = self.figure, self.figure.canvas
         sig = self._static_signature()
         if self._background is not None and sig == self._signature:
-            canvas.restore_region(self._background)
+            if self._layer_image is None:  # else the layer's image covers the background
+                canvas.restore_region(self._background)
             self._draw_animated()
             return
         old = self._signature
@@ -350,6 +371,7 @@ class Explorer:
             if ax in self._volatile and ax.get_visible():
                 ax.draw(renderer)
         self._background = canvas.copy_from_bbox(fig.bbox)
+        self._new_background()
         self._signature = sig
         self._draw_animated()
 
@@ -368,52 +390,6 @@ class Explorer:
         finally:
             self._rendering = False
         self.invalidate()
-
-    def png(self) -> bytes:
-        """The current figure as PNG bytes, encoded from the Agg buffer (rendered first)."""
-        self.draw()
-        return _png_rgb(self.figure.canvas.buffer_rgba())
-
-    def redraw(self) -> None:
-        """Show the current state: render and blit on ipympl, else a PNG in the Output."""
-        if self._ipympl:
-            self.draw()
-            self.figure.canvas.blit(self.figure.bbox)  # sends the changed pixels
-            return
-        if self._output is None or _shell() is None:
-            return  # nothing displayed (or no kernel): encode no PNG
-        png = base64.b64encode(self.png()).decode("ascii")
-        w, h = self.figure.canvas.get_width_height()
-        data = {"image/png": png, "text/plain": repr(self.figure)}
-        md = {"image/png": {"width": w, "height": h}}
-        self._output.outputs = ({"output_type": "display_data", "data": data, "metadata": md},)
-
-    # -- display ----------------------------------------------------------------------------
-
-    @property
-    def widget(self) -> W.Widget:
-        """The control panel above the figure (an ``ipywidgets.VBox``)."""
-        if self._widget is None:
-            self._controls_box = W.HBox(self._columns(), layout=W.Layout(flex_flow="row wrap"))
-            if self._ipympl:
-                view = self.figure.canvas
-                # what displaying the canvas on its own would do: give the browser its size and
-                # a first image (a canvas shown only inside a box stays blank otherwise)
-                view._repr_mimebundle_()
-            else:
-                self._output = W.Output()
-                view = self._output
-            self._widget = W.VBox([self._controls_box, view])
-            self.redraw()
-        return self._widget
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} with controls {list(self.controls)}>"

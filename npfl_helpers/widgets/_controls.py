@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import ipywidgets as W
 
-__all__ = ["NATURAL", "Controls", "on_grid"]
+__all__ = ["NATURAL", "Controls", "on_grid", "value_key"]
 
 NATURAL = "natural"  # a width that leaves the widget its own size (no layout)
 
@@ -31,6 +31,31 @@ def on_grid(value: float, low_exp: float, step: float) -> float:
     True
     """
     return 10.0 ** (low_exp + round((math.log10(value) - low_exp) / step) * step)
+
+
+def _float_echo(old, new) -> bool:
+    """True for a change that only rounds a float: browsers' slider views send their value
+    back after rendering (0.9 becomes 0.9000000000000001); that is no change to recompute.
+
+    >>> _float_echo(0.9, 0.9000000000000001), _float_echo(0.9, 0.91), _float_echo(1, 2)
+    (True, False, False)
+    """
+    return (isinstance(old, float) and isinstance(new, float) and old != new
+            and math.isclose(old, new, rel_tol=1e-9, abs_tol=0.0))
+
+
+def value_key(key):
+    """``key`` with its floats rounded to 12 significant digits: a browser's log slider sends
+    10.000000000000002 for 10, which should find what 10 computed.
+
+    >>> value_key(("quadratic", 10.000000000000002)) == value_key(("quadratic", 10.0))
+    True
+    """
+    if isinstance(key, float):
+        return float(f"{key:.12g}")
+    if isinstance(key, tuple):
+        return tuple(value_key(k) for k in key)
+    return key
 
 
 class Controls:

@@ -75,7 +75,8 @@ class _EigenExplorer(Explorer):
         self.ax_b.legend(loc="lower right", fontsize=7)
         self.animate(*self.u_lines, *[ln for pair in self.roots.locus for ln in pair],
                      *self.roots.roots, *self.rates.curves, self.rates.overall,
-                     *self.rates.critical, self.rates.current, self.ax_b.title)
+                     *self.rates.critical, self.rates.current)
+        self.animate_text(self.ax_b.title)
         self.title_text = self.title(9.5)
         c = {"method": _c.toggle("method", "momentum", [("momentum", "momentum"),
                                                          ("Nesterov", "nesterov")]),
@@ -182,9 +183,8 @@ class _NoisyExplorer(Explorer):
         lam = np.array([1.0, kappa])
         lrs = np.array([lr, lr, lr * (1 - beta)])[:, None]
         betas = np.array([0.0, beta, beta])[:, None]
-        u = qt.direction_errors("momentum", lrs, betas, lam, _U0, steps,
-                                noise=_SIGMA * self.xi[:steps])     # (steps + 1, 3, runs, 2)
-        loss = (0.5 * lam * u**2).sum(axis=-1).mean(axis=-1)       # NaN once a run diverged
+        loss = self.cached((lr, beta, kappa, steps),
+                           lambda: self._mean_loss(lrs, betas, lam, steps))
         t = np.arange(steps + 1)
         tail = max(steps // 4, 1)
         start = 0.5 * lam * _U0**2  # J(θ₀), direction by direction
@@ -203,6 +203,12 @@ class _NoisyExplorer(Explorer):
         update_noise_floor_vs_beta(self.floor_lines, lr, beta, _SIGMA, lam)
         self.measured.set_data([beta, beta], [measured["momentum"], measured["effective"]])
         self.title_text.set_text(self._finding(lr, beta, kappa, predicted))
+
+    def _mean_loss(self, lrs, betas, lam, steps):
+        """The mean loss over the runs, per step and setting: shape (steps + 1, 3)."""
+        u = qt.direction_errors("momentum", lrs, betas, lam, _U0, steps,
+                                noise=_SIGMA * self.xi[:steps])     # (steps + 1, 3, runs, 2)
+        return (0.5 * lam * u**2).sum(axis=-1).mean(axis=-1)       # NaN once a run diverged
 
     @staticmethod
     def _trace(lr, beta, lam, start, steps, tail) -> float:

@@ -3,8 +3,9 @@
 
 :class:`PathsExplorer` draws the contours of a surface with one path per optimiser (left) and
 their losses (right); subclasses add the controls and call :meth:`PathsExplorer._show` with the
-runs (``optim.run``, cached per optimiser) in their ``refresh``. A diverging run is drawn up to
-where it left the plot and marked with "×"; the contour axes stay fixed to the surface.
+runs (``optim.run``, cached per optimiser) in their ``refresh``. A diverging run is drawn until
+it first leaves the view widened by its size on every side, and marked with "×" where it left
+the view; the contour axes stay fixed to the surface.
 """
 
 from __future__ import annotations
@@ -33,11 +34,40 @@ from ._axes import (
     set_ylim_sticky,
     symlog_limits,
 )
-from ._base import Explorer, explorer_figure
+from ._base import Explorer, explorer_figure, value_key
 
 __all__ = ["PathsExplorer"]
 
 CONTOUR_N = 150  # contour grid resolution (150² is indistinguishable from 200², and cheaper)
+
+
+VIEW_MARGIN = 1.0  # a path is drawn until it leaves the view widened by this many view sizes
+
+
+def _stop_outside(line, bounds, margin: float = VIEW_MARGIN) -> None:
+    """Stop the drawn path of a diverged run where it first leaves the view widened by
+    ``margin`` view sizes on every side: it then leaves the picture once, instead of striping
+    across it with every swing of growing size. The last segment ends on that wider box.
+    """
+    x, y = (np.asarray(v, dtype=np.float64) for v in line.get_data())
+    (x0, x1), (y0, y1) = bounds
+    w, h = margin * (x1 - x0), margin * (y1 - y0)
+    lo, hi = np.array([x0 - w, y0 - h]), np.array([x1 + w, y1 + h])
+    xy = np.column_stack([x, y])
+    with np.errstate(invalid="ignore"):
+        out = np.flatnonzero(np.any((xy < lo) | (xy > hi), axis=1))
+    if len(out) == 0 or out[0] == 0:
+        return
+    j = int(out[0])
+    a, b = xy[j - 1], xy[j]
+    d = b - a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # the fraction of the segment a → b inside the box, per coordinate
+        t = np.where(d > 0, (hi - a) / d, np.where(d < 0, (lo - a) / d, np.inf))
+    end = a + min(float(np.min(t)), 1.0) * d
+    if not np.all(np.isfinite(end)):
+        end = a
+    line.set_data(np.append(x[:j], end[0]), np.append(y[:j], end[1]))
 
 
 class PathsExplorer(Explorer):
@@ -67,32 +97,54 @@ class PathsExplorer(Explorer):
         self.surface = None
         self._surface_key = None
         self._cache: OrderedDict = OrderedDict()
+        self._surfaces: OrderedDict = OrderedDict()  # key -> the artists of its contours
+        self.animate_text(self.ax_s.title)
         return fig
 
     def _set_surface(self, key, surface) -> None:
-        """Draw the (static) contours of a new surface; nothing happens if it is unchanged."""
+        """Show the contours of a new surface; nothing happens if it is unchanged.
+
+        The contours are a cached layer over the static image (:meth:`Explorer.set_layer`), so a
+        new surface renders only them, not the whole figure; the contours of the last few
+        surfaces are kept (a slider moved back and forth computes them once).
+        """
+        key = value_key(key)
         if key == self._surface_key:
             return
         for artist in surface_artists(self.ax_s):
             artist.remove()
-        plot_surface(surface, self.ax_s, n=CONTOUR_N)
-        self.surface, self._surface_key = surface, key
-        self._gap = bool(np.isfinite(surface.f_min))
+        if key in self._surfaces:
+            self._surfaces.move_to_end(key)
+            for artist in self._surfaces[key]:
+                self.ax_s.add_artist(artist)
+        else:
+            plot_surface(surface, self.ax_s, n=CONTOUR_N)
+            self._surfaces[key] = surface_artists(self.ax_s)
+            if len(self._surfaces) > 8:
+                self._surfaces.popitem(last=False)
+        self.ax_s.set_title(surface.formula, fontsize=10)
+        # the contours lie over the static image: the frame of the axes goes on top of them
+        self.set_layer(*self._surfaces[key], *self.ax_s.spines.values())
+        old, self.surface, self._surface_key = self.surface, surface, key
+        gap = bool(np.isfinite(surface.f_min))
+        if old is not None and gap == self._gap and np.array_equal(old.bounds, surface.bounds):
+            return  # the same axes (a new κ): the loss axis keeps its limits while they fit
+        self._gap = gap
+        self.invalidate()
         if self._gap:
             self.ax_l.set_yscale("log")
             self.ax_l.set_ylim(1e-3, 10.0)  # valid for the new scale; fitted in _show
-            self.ax_l.set_ylabel(r"$f(\theta_t) - f^*$")
+            self.ax_l.set_ylabel(r"$J(\theta_t) - J^*$")
         else:
             self.ax_l.set_yscale("symlog", linthresh=1e-2)
             self.ax_l.set_ylim(-1.0, 1.0)
-            self.ax_l.set_ylabel(r"$f(\theta_t)$")
+            self.ax_l.set_ylabel(r"$J(\theta_t)$")
         light_log_axis(self.ax_l.yaxis)
-        self._cache.clear()
-        self.invalidate()
 
     def _run(self, name, hyper, theta0, steps):
         """``optim.run`` of one optimiser, cached (only changed optimisers are recomputed)."""
-        key = (name, tuple(sorted(hyper.items())), tuple(theta0), steps)
+        key = value_key((self._surface_key, name, tuple(sorted(hyper.items())),
+                         tuple(float(x) for x in theta0), steps))
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
@@ -117,6 +169,8 @@ class PathsExplorer(Explorer):
             traj = runs[name]
             update_trajectories([self.paths[name]], traj.thetas, diverged=traj.diverged,
                                 bounds=bounds)
+            if traj.diverged:  # (a run that swings far out and comes back is drawn whole)
+                _stop_outside(self.paths[name].line, bounds)
             y = loss_curve(traj.losses, s.f_min if self._gap else None, floor=FLOOR)
             self.loss_lines[name].set_data(np.arange(steps + 1), y)
             ys.append(y)
@@ -161,10 +215,10 @@ class PathsExplorer(Explorer):
             best = min(finals, key=finals.get)
             if self._gap:
                 gap = max(finals[best] - self.surface.f_min, 0.0)
-                parts.append(f"{label_for(best)} ends lowest: $f - f^*$ = {sci_text(gap)} "
+                parts.append(f"{label_for(best)} ends lowest: $J - J^*$ = {sci_text(gap)} "
                              f"after {steps} steps")
             else:
-                parts.append(f"{label_for(best)} ends lowest: $f$ = {sci_text(finals[best])} "
+                parts.append(f"{label_for(best)} ends lowest: $J$ = {sci_text(finals[best])} "
                              f"after {steps} steps")
         if gone:
             parts.append("diverged: " + ", ".join(gone))

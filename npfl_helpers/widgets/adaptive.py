@@ -24,7 +24,7 @@ import numpy as np
 from .. import optim, surfaces
 from ..plots import OPTIMIZER_COLORS, label_for, sci_text
 from ._axes import decades, layout_engine, light_log_axis, linear_limits, set_ylim_sticky
-from ._base import Explorer, explorer_figure
+from ._base import Explorer, explorer_figure, value_key
 from ._controls import Controls, on_grid
 from ._paths import PathsExplorer
 
@@ -127,7 +127,7 @@ class _OptimizerExplorer(PathsExplorer):
         name = c["surface"].value
         kappa = float(c["kappa"].value)
         key = (name, kappa) if name == "quadratic" else (name,)
-        if key != self._surface_key:
+        if value_key(key) != self._surface_key:
             self._set_surface(key, _make_surface(name, kappa))
         c["kappa"].disabled = name != "quadratic"
         # a hyperparameter is live only while an optimiser that uses it is shown
@@ -172,7 +172,7 @@ def optimizer_explorer() -> Explorer:
     >>> ex.controls["surface"].value = "rosenbrock"
     >>> ex.controls["lr_sgd"].value = 10.0       # far too large: SGD diverges
     >>> ex.title_text.get_text()
-    'Momentum ends lowest: $f - f^*$ = $4.4\\times 10^{-3}$ after 500 steps; diverged: SGD (t = 2)'
+    'Momentum ends lowest: $J - J^*$ = $4.4\\times 10^{-3}$ after 500 steps; diverged: SGD (t = 2)'
     """
     return _OptimizerExplorer()
 

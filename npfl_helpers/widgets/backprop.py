@@ -76,7 +76,7 @@ class BackpropStepper(Explorer):
         self.ax_graph, self.ax_text = ax_g, ax_t
         # the arrows stay static: they end at the edges of the boxes, whose size never changes
         # (every label is padded to the width it has once all is known, see box_label)
-        self.animate(*self.boxes.values(), self.head, self.line)
+        self.animate_text(*self.boxes.values(), self.head, self.line)
         controls = {"step": _c.int_slider("step", 0, 0, 2 * n, width="520px")}
         super().__init__(fig, controls)
 
@@ -169,7 +169,8 @@ class ActivationExplorer(Explorer):
         self.animate(*(line for art in self.curves.values()
                        for line in (art.f, art.df, *art.extras)),
                      *self.shades.values(), self.max_line, self.max_text, *self.vlines,
-                     self.dot_f, self.dot_d, self.info, ax_f.title, ax_d.title)
+                     self.dot_f, self.dot_d, self.info)
+        self.animate_text(ax_f.title, ax_d.title)
         controls = {
             "function": _c.dropdown("function", "sigmoid", [("σ (sigmoid)", "sigmoid"),
                                                             ("tanh", "tanh"), ("ReLU", "relu")],

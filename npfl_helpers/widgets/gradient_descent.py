@@ -98,8 +98,8 @@ class MinibatchNoiseExplorer(Explorer):
 
         # everything a control changes is drawn over the cached static image
         self.animate(self.cloud.points, self.cloud.mean, self.variance.measured,
-                     self.variance.current, *self.variance.curves.values(), ax_c.title,
-                     self.info)
+                     self.variance.current, *self.variance.curves.values())
+        self.animate_text(ax_c.title, self.info)  # the curves never reach the top right
         controls = {
             "m": _c.selection("batch size m", sizes[0], [(str(m), m) for m in sizes]),
             "sampling": _c.toggle("sampling", SAMPLINGS[0], list(SAMPLINGS)),

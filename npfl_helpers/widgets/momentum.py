@@ -165,7 +165,8 @@ class _PhaseExplorer(Explorer):
         steps = int(self.controls["steps"].value)
         a_star, b_star = heavy_ball_optimum(1.0, kappa)
         for name in ("momentum", "nesterov"):
-            ratio, div = phase_diagram(name, kappa, steps, self.lrs, self.betas)
+            ratio, div = self.cached((name, kappa, steps), lambda n=name: phase_diagram(
+                n, kappa, steps, self.lrs, self.betas))
             self.data[name] = (ratio, div)
             shown = np.where(div, np.nan, np.maximum(ratio, self._VMIN * 1e-3))
             self.meshes[name].set_array(np.ma.masked_invalid(shown.T))

@@ -14,7 +14,7 @@ import numpy as np
 from .. import schedules
 from ..plots import plot_schedules, sci_text
 from ..schedules import robbins_monro_verdict
-from ._axes import decades, layout_engine, light_log_axis, set_ylim_sticky
+from ._axes import decades, layout_engine, light_log_axis, set_ylim_sticky, step_limit
 from ._base import Explorer, explorer_figure
 from ._controls import Controls
 
@@ -107,7 +107,8 @@ class _ScheduleExplorer(Explorer):
         self.ax_s.set_ylabel("running sum")
         self.ax_s.grid(True, which="major", alpha=0.3)
         self.ax_s.legend(loc="lower right", fontsize=9)
-        self.animate(self.lr_line, self.sum_line, self.sq_line, self.ax_a.title, self.ax_s.title)
+        self.animate(self.lr_line, self.sum_line, self.sq_line)
+        self.animate_text(self.ax_a.title, self.ax_s.title)
         self.title_text = self.title()
         c = {"schedule": _c.dropdown("schedule", "exponential_decay", list(_SCHEDULES)),
              "steps": _c.int_slider("steps", 1000, 100, 10000, 100)}
@@ -137,13 +138,17 @@ class _ScheduleExplorer(Explorer):
         self.lr_line.set_data(t, np.where(lr > 0, lr, np.nan))
         self.sum_line.set_data(t, np.where(sums > 0, sums, np.nan))
         self.sq_line.set_data(t, np.where(squares > 0, squares, np.nan))
-        self.ax_a.set_xlim(0, steps - 1)
+        # the step axis keeps still while the steps slider moves: it is widened to a round
+        # number of steps when the schedule would leave it, narrowed when it would fill less
+        # than half of it
+        right = step_limit(self.ax_a.get_xlim()[1], steps - 1)
+        self.ax_a.set_xlim(0, right)
         both = np.concatenate([sums[sums > 0], squares[squares > 0]])
         lo, hi = (float(both.min()), float(both.max())) if both.size else (1e-6, 1.0)
         # the sums scale with α₀ and with the number of steps: generous slack keeps the limits
         # (and the cached background) in place while those sliders move
         set_ylim_sticky(self.ax_s, lo, hi, decades, slack_decades=6.0)
-        self.ax_s.set_xlim(0, steps - 1)
+        self.ax_s.set_xlim(0, right)
         self.ax_a.set_title(sched.label, fontsize=9)
         infinite, finite = robbins_monro_verdict(sched)
         ok = infinite and finite

@@ -37,6 +37,7 @@ from .._validate import ArgumentTypeError, check_int, describe
 from ..optim import ASSIGNMENT_OPTIMIZERS, make_optimizer
 from ..plots import OPTIMIZER_COLORS, fit_history_axes, plot_history, update_history
 from ..schedules import DECAYS, lr_schedule
+from ._axes import decades, set_ylim_sticky
 from ._base import Explorer, explorer_figure
 from ._controls import Controls
 
@@ -100,6 +101,7 @@ class _TrainingExplorer(Explorer):
         ax.yaxis.set_minor_formatter(mticker.NullFormatter())
         ax.legend(loc="lower left", fontsize=8)
         self.animate(self.lr_line, self.lr_end)  # the controls change only these (and limits)
+        self._lr_axis_set = False
         self.title_text = fig.suptitle("\n", fontsize=10.5)
 
         c = {
@@ -178,9 +180,14 @@ class _TrainingExplorer(Explorer):
         for artist in (self.lr_line, self.lr_end):
             artist.set_color(color)
         self.ax_lr.set_xlim(0, max(total, 1) * 1.04)
-        low, high = float(alpha.min()), float(alpha.max())
-        self.ax_lr.set_ylim(10 ** math.floor(math.log10(low) - 0.01),
-                            10 ** math.ceil(math.log10(high) + 0.01))
+        # decades around the schedule, kept while it fits with at most 3 decades to spare: a
+        # slider step then moves the curve, not the axis (a full redraw)
+        low, high = float(alpha.min()) / 1.02, float(alpha.max()) * 1.02
+        if self._lr_axis_set:
+            set_ylim_sticky(self.ax_lr, low, high, decades)
+        else:
+            self.ax_lr.set_ylim(*decades(low, high))
+            self._lr_axis_set = True
         if self._trained is not None and s != self._trained:
             self.status.value = "<i>Settings changed: press <b>Train</b> to train with them.</i>"
 
