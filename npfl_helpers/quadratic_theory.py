@@ -431,7 +431,7 @@ def heavy_ball_optimum(lambda_min: float, lambda_max: float) -> tuple[float, flo
 
 
 def phase_diagram(name: str, kappa: float, steps: int, lrs, betas):
-    r"""Final loss ratio :math:`f(\theta_T) / f(\theta_0)` of ``name`` ("momentum" or
+    r"""Final loss ratio :math:`J(\theta_T) / J(\theta_0)` of ``name`` ("momentum" or
     "nesterov") on ``surfaces.quadratic(kappa)`` for every pair in the grid ``lrs × betas``.
 
     One ``optim.run`` call: θ₀ has shape ``(A, B, 2)``, α shape ``(A, 1, 1)``, β shape

@@ -88,7 +88,7 @@ class _MomentumExplorer(PathsExplorer):
                 parts.append(f"{label_for(n)} diverges")
             else:
                 parts.append(f"{label_for(n)} {t if t is not None else f'> {steps}'}")
-        return (r"steps to $f < 10^{-6}$: " + ", ".join(parts)
+        return (r"steps to $J < 10^{-6}$: " + ", ".join(parts)
                 + rf"   (best heavy ball: $\alpha^*$ = {a:.3g}, $\beta^*$ = {b:.3g})")
 
 
@@ -96,8 +96,8 @@ def momentum_explorer() -> Explorer:
     r"""Gradient descent, momentum and Nesterov on the ill-conditioned quadratic.
 
     One α and one β for all three (β does not affect gradient descent); κ is the condition
-    number :math:`\lambda_n / \lambda_1` of :math:`f = \tfrac12\theta^\top A\theta`. The title
-    counts the steps each method needs to reach :math:`f < 10^{-6}` and gives the heavy-ball
+    number :math:`\lambda_n / \lambda_1` of :math:`J(\theta) = \tfrac12\theta^\top A\theta`. The title
+    counts the steps each method needs to reach :math:`J < 10^{-6}` and gives the heavy-ball
     optimum :math:`(\alpha^*, \beta^*)` to try
     (see :func:`~npfl_helpers.quadratic_theory.heavy_ball_optimum`).
     """
@@ -188,7 +188,7 @@ class _PhaseExplorer(Explorer):
         best = float(np.min(ratio[~div]))
         near = ((np.abs(np.log10(self.lrs / a_star)) <= 0.15)[:, None]
                 & (np.abs(self.betas - b_star) <= 0.1)[None, :] & ~div)
-        if near.any() and np.min(ratio[near]) <= best:  # (ties: f_T underflows to 0)
+        if near.any() and np.min(ratio[near]) <= best:  # (ties: J(θ_T) underflows to 0)
             return (head + f"momentum is fastest near {optimum} (best cell: $J_T/J_0$ = "
                     f"{sci_text(best)})" + tail)
         return (head + f"momentum's best cell (○, $J_T/J_0$ = {sci_text(best)}) is not yet at "
