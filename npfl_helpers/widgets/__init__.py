@@ -43,3 +43,19 @@ from .training import *  # noqa: F403
 
 __all__ = ["Explorer", *(name for name in dict(globals())
                          if name.endswith(("_explorer", "_stepper")))]
+
+# The factories listed in _checks.CHECKS check their arguments first (a wrong one is named). The
+# checked factory replaces the original here and in its topic module
+# (widgets.gd_valley_explorer is widgets.gradient_descent.gd_valley_explorer).
+import sys as _sys  # noqa: E402
+
+from ._checks import CHECKS as _CHECKS  # noqa: E402
+from ._checks import validated as _validated  # noqa: E402
+
+for _name in _CHECKS:
+    _original = globals()[_name]
+    globals()[_name] = _checked = _validated(_original)
+    for _key, _module in list(_sys.modules.items()):
+        if _key.startswith(__name__ + ".") and getattr(_module, _name, None) is _original:
+            setattr(_module, _name, _checked)
+del _name, _original, _checked, _key, _module

@@ -96,9 +96,9 @@ def momentum_explorer() -> Explorer:
     r"""Gradient descent, momentum and Nesterov on the ill-conditioned quadratic.
 
     One α and one β for all three (β does not affect gradient descent); κ is the condition
-    number :math:`\lambda_n / \lambda_1` of :math:`J(\theta) = \tfrac12\theta^\top A\theta`. The title
-    counts the steps each method needs to reach :math:`J < 10^{-6}` and gives the heavy-ball
-    optimum :math:`(\alpha^*, \beta^*)` to try
+    number :math:`\lambda_n / \lambda_1` of :math:`J(\theta) = \tfrac12\theta^\top A\theta`.
+    The title counts the steps each method needs to reach :math:`J < 10^{-6}` and gives the
+    heavy-ball optimum :math:`(\alpha^*, \beta^*)` to try
     (see :func:`~npfl_helpers.quadratic_theory.heavy_ball_optimum`).
     """
     return _MomentumExplorer()
