@@ -203,8 +203,23 @@ def check_int(name: str, value, low: int | None = None, high: int | None = None)
             raise ValueError(f"{name} must be an integer in {rng}; got {_fmt(value)}") from None
         value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(f"{name} must be an integer in {rng}; got {value!r}")
+        raise ValueError(f"{name} must be an integer in {rng}; got {_int_text(value)}")
     return int(value)
+
+
+def _int_text(value: int) -> str:
+    """An integer for a message: in full up to 15 digits, else in scientific notation.
+
+    >>> _int_text(12), _int_text(10**308), _int_text(-(10**400))
+    ('12', '1e+308', '-(an integer of 401 digits)')
+    """
+    value = int(value)
+    if abs(value) < 10**15:
+        return repr(value)
+    try:
+        return f"{float(value):.4g}"
+    except OverflowError:
+        return f"{'-' if value < 0 else ''}(an integer of {len(str(abs(value)))} digits)"
 
 
 def check_bool(name: str, value) -> bool:

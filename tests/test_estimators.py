@@ -347,6 +347,20 @@ def test_variance_estimate_peak_density_at_n_2_is_unbounded_and_validates():
     assert est.variance_estimate_peak_density(3, 1.0) == 0.5  # χ²_2 density e^{−v/2}/2 at 0
     with pytest.raises(ValueError, match=r"n must be an integer in \[2, inf\); got 1"):
         est.variance_estimate_peak_density(1, 1.0)
+
+
+@pytest.mark.parametrize("n", [20_001, 20_003, 10**5, 10**9, 10**15, 10**300],
+                         ids=lambda n: f"n={n:.0e}")
+def test_variance_estimate_peak_density_for_large_n_is_the_gaussian_limit(n):
+    # both branches agree where they meet, and S/k tends to N(1, 2/k): its peak is
+    # sqrt(k/(4π)) · (1 + O(1/k))
+    k = n - 1
+    peak = est.variance_estimate_peak_density(n, float(k))
+    assert peak == pytest.approx(math.sqrt(k / (4 * math.pi)), rel=5 / k + 1e-12)
+    direct = math.exp((k / 2 - 1) * math.log(k - 2) - (k - 2) / 2 - (k / 2) * math.log(2)
+                      - math.lgamma(k / 2)) * k if n < 10**6 else None
+    if direct is not None:
+        assert peak == pytest.approx(direct, rel=1e-9)
     with pytest.raises(ValueError, match=r"divisor must be in \(0, inf\); got 0"):
         est.variance_estimate_peak_density(5, 0)
     with pytest.raises(ValueError, match=r"sigma2 must be in \(0, inf\)"):

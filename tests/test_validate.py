@@ -338,3 +338,12 @@ anything = st.one_of(not_numbers, finite, st.integers(), st.complex_numbers(),
 def test_describe_is_short_and_never_raises(x):
     text = v.describe(x)
     assert isinstance(text, str) and 0 < len(text) <= 80
+
+
+@pytest.mark.parametrize("value, shown", [(1e308, "got 1e+308"),
+                                          (10**400, "an integer of 401 digits"),
+                                          (2**62, "got 4.612e+18"), (101, "got 101")])
+def test_check_int_names_huge_integers_briefly(value, shown):
+    with pytest.raises(ValueError, match=r"n must be an integer in \[0, 100\]") as err:
+        v.check_int("n", value, 0, 100)
+    assert shown in str(err.value) and len(str(err.value)) < 80
