@@ -1,5 +1,7 @@
 """Tests for npfl_helpers.plots.momentum: contours, optimiser paths, loss curves, the 1×2 figure."""
 
+import warnings
+
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -357,3 +359,12 @@ def test_noise_floor_against_beta_is_the_exact_floor():
     b, y = same.get_data()
     assert np.isnan(y[b < 0.49]).all() and np.isfinite(y[b > 0.51]).all()
     fig.canvas.draw()
+
+
+@pytest.mark.parametrize("name", sorted(surfaces.SURFACES))
+@pytest.mark.parametrize("n", [5, 9, 31])
+def test_plot_surface_on_grids_through_the_minimum_warns_nothing(name, n):
+    # grids whose points land on a minimum (J = 0 on a log colour scale) must not leave a hole
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plots.plot_surface(surfaces.SURFACES[name](), n=n).figure.canvas.draw()

@@ -50,6 +50,8 @@ def plot_surface(surface, ax: Axes | None = None, n: int = 200, levels=None, *,
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     Z = surface.f(np.stack([X, Y], axis=-1))
     log = bool(levels[0] > 0 and levels[-1] / levels[0] > 100)
+    if log:  # a grid point on a minimum (J = J* ≤ 0) is below the lowest level, not a hole
+        Z = np.maximum(Z, levels[0] / 10)
     norm = (mcolors.LogNorm(levels[0], levels[-1]) if log
             else mcolors.Normalize(levels[0], levels[-1]))
     artists = []
