@@ -487,9 +487,17 @@ def history_curves(history) -> dict[str, np.ndarray]:
     >>> c["epoch"].tolist(), c["train_loss"].tolist(), c["dev_loss"].size, float(c["diverged"])
     ([1.0, 2.0], [2.0, nan], 0, 2.0)
     """
+    if not (isinstance(history, Mapping) or hasattr(history, "train_loss")):
+        raise ArgumentTypeError("history must be a History (what mlp.train returns) or a "
+                                f"mapping of per-epoch lists; got {describe(history)}")
     curves = {}
     for key in _HISTORY_KEYS:
-        v = np.asarray(_history_field(history, key), dtype=np.float64).reshape(-1)
+        field_ = _history_field(history, key)
+        try:
+            v = np.asarray(field_, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError):
+            raise ArgumentTypeError(f"history[{key!r}] must be a list of numbers, one per "
+                                    f"epoch; got {describe(field_)}") from None
         curves[key] = np.where(np.isfinite(v), v, np.nan)
     curves["epoch"] = np.arange(1.0, len(curves["train_loss"]) + 1)
     curves["dev_epoch"] = np.arange(1.0, len(curves["dev_loss"]) + 1)

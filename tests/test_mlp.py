@@ -670,3 +670,16 @@ def test_relu_derivative_at_zero_is_zero_as_in_pytorch():
     x = torch.zeros(1, dtype=torch.float64, requires_grad=True)
     torch.relu(x).sum().backward()
     assert x.grad.item() == 0.0 == mlp.relu_prime(np.zeros(1))[0]
+
+
+@pytest.mark.parametrize("history, message", [
+    (None, r"history must be a History .*; got None"),
+    (5, r"history must be a History"),
+    ({"train_loss": ["a", "b"], "train_accuracy": [1, 0]},
+     r"history\['train_loss'\] must be a list of numbers"),
+    ({"train_loss": [1.0], "train_accuracy": [0.5], "dev_loss": [1.0, [2.0]]},
+     r"history\['dev_loss'\]"),
+])
+def test_history_curves_names_what_is_wrong(history, message):
+    with pytest.raises(TypeError, match=message):
+        mlp.history_curves(history)
