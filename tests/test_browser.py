@@ -16,7 +16,7 @@ stopped by the tests (``tools/labdriver.py``).
 
 Needs Debian's ``chromium`` and ``playwright`` (``pip install -e '.[browser]'``); skipped
 unless ``NPFL_BROWSER_TESTS=1`` (``make test-browser`` sets it). ``NPFL_BROWSER_SCREENSHOTS=dir``
-saves a screenshot of every notebook after Run All.
+saves a screenshot of every notebook after Run All and of every explorer after its key press.
 """
 
 from __future__ import annotations
@@ -78,10 +78,6 @@ def test_notebook_runs_fits_and_its_sliders_respond(app, lab, notebook, backend)
         assert not errors, f"{backend}/{notebook}:\n" + "\n".join(errors)[:4000]
         assert not app.toasts(), f"{backend}/{notebook}: a pop-up shows: {app.toasts()}"
         assert not app.console_errors, f"{backend}/{notebook}: {app.console_errors[:3]}"
-        if SCREENSHOTS:
-            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-            app.screenshot(Path(SCREENSHOTS) / f"{Path(notebook).stem}-{backend}.png")
-
         too_wide = page.overflowing_figures()
         assert not too_wide, f"{backend}/{notebook}: figures wider than their output area: " \
                              f"{too_wide}"
@@ -94,12 +90,20 @@ def test_notebook_runs_fits_and_its_sliders_respond(app, lab, notebook, backend)
             if result["ms"] is None and page.has_button(explorer):
                 # settings that take effect when the learner presses the explorer's button
                 result = page.click_and_wait(explorer)
+            if SCREENSHOTS:
+                page.explorer_element(explorer).screenshot(
+                    path=str(Path(SCREENSHOTS) / f"{Path(notebook).stem}-{backend}-"
+                                                 f"explorer{explorer.index}.png"))
             assert result["ms"] is not None, (
                 f"{backend}/{notebook}: the first slider ({explorer.slider_label!r}) of "
                 f"explorer {explorer.index} did not change its figure: {result.get('key')} "
                 f"(handle focused: {result.get('focused')}) moved it from "
                 f"{result.get('value_before')} to {result.get('value_after')}; "
                 f"{len(result['sent'])} messages sent, {len(result['recv'])} received")
+        if SCREENSHOTS:  # the notebook where the last explorer left it, every figure drawn
+            page.wait_quiet()
+            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+            app.screenshot(Path(SCREENSHOTS) / f"{Path(notebook).stem}-{backend}.png")
         moved = ", ".join(f"{e.slider_label} {e.latencies_ms[0]:.0f} ms" for e in explorers
                           if e.latencies_ms)
         print(f"{backend}/{notebook}: open {opened - started:.1f} s, run all "

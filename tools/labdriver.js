@@ -136,7 +136,8 @@
   npfl.button = (index) => npfl.explorers()[index].querySelector('.widget-button');
 
   // Fingerprint of an explorer's figure: inline, the src of its decoded image; ipympl, a hash
-  // of the canvas pixels. null while a new image is not decoded yet.
+  // of the canvas pixels. null while a new image is not decoded yet, or while the canvas is
+  // still blank (one colour: its first image has not arrived).
   npfl.fingerprint = (root) => {
     const img = root.querySelector('.widget-output img, img.widget-image');
     if (img) return (img.complete && img.naturalWidth > 0) ? img.src : null;
@@ -144,12 +145,13 @@
     if (!canvas || canvas.width === 0) return null;
     const ctx = canvas.getContext('2d', {willReadFrequently: true});
     const px = new Uint32Array(ctx.getImageData(0, 0, canvas.width, canvas.height).data.buffer);
-    let h1 = 0x811c9dc5 | 0, h2 = 0;
+    let h1 = 0x811c9dc5 | 0, h2 = 0, drawn = false;
     for (let i = 0; i < px.length; i++) {
       h1 = Math.imul(h1 ^ px[i], 16777619);
       h2 = (h2 + px[i] * (i + 1)) | 0;
+      drawn = drawn || px[i] !== px[0];
     }
-    return `${canvas.width}x${canvas.height}:${h1 >>> 0}:${h2 >>> 0}`;
+    return drawn ? `${canvas.width}x${canvas.height}:${h1 >>> 0}:${h2 >>> 0}` : null;
   };
 
   // -- timing one input ---------------------------------------------------------------------

@@ -48,8 +48,8 @@ def main() -> None:
             labdriver.launch_browser() as browser:
         app = labdriver.LabPage(browser, lab, width=1280, height=900).load()
         for name, notebook, cell_text, keys in SHOTS:
-            if cell_text is None:  # the window as a learner sees it on a laptop
-                app.page.set_viewport_size({"width": 1280, "height": 900})
+            if cell_text is None:  # the window, tall enough for the first explorer
+                app.page.set_viewport_size({"width": 1280, "height": 1000})
                 app.show_file_browser()
             else:  # tall enough for a whole explorer
                 app.page.set_viewport_size({"width": 1280, "height": 1600})
@@ -72,7 +72,9 @@ def main() -> None:
                     if page.press_and_time(explorer, key)["ms"] is None:
                         raise SystemExit(f"{notebook}: {key} did not change the figure")
                 page.wait_quiet(explorer)
-                cell.locator(".jp-Cell-outputWrapper").screenshot(path=str(target))
+                view = cell.locator(".jp-Cell-outputArea > .jp-OutputArea-child "
+                                    "> .jp-OutputArea-output").first
+                view.screenshot(path=str(target))
             print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
         app.close_notebooks()
         app.close()
