@@ -100,6 +100,11 @@ def test_notebook_runs_fits_and_its_sliders_respond(app, lab, notebook, backend)
                 f"(handle focused: {result.get('focused')}) moved it from "
                 f"{result.get('value_before')} to {result.get('value_after')}; "
                 f"{len(result['sent'])} messages sent, {len(result['recv'])} received")
+            if page.has_play(explorer):  # a live explorer: playing moves its figure, frame by frame
+                played = page.play_changes(explorer, changes=3)
+                assert played["ms"] is not None, (
+                    f"{backend}/{notebook}: explorer {explorer.index} played, but its figure "
+                    f"changed only {played['changes']} times")
         if SCREENSHOTS:  # the notebook where the last explorer left it, every figure drawn
             page.wait_quiet()
             Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)

@@ -251,6 +251,30 @@
     return icon !== null && icon !== undefined && icon.classList.contains('fa-pause');
   };
 
+  // Press Play on explorer `index` and count the animation frames whose figure fingerprint
+  // differs from the last one seen, until `n` have; press Pause. Resolves with {changes, ms}
+  // (ms: Play → the n-th change), or with {changes, ms: null} after timeoutMs.
+  npfl.playChanges = (index, n, timeoutMs) => new Promise((resolve) => {
+    const root = npfl.explorers()[index];
+    const button = npfl.playButton(index);
+    let last = npfl.fingerprint(root), changes = 0;
+    const t0 = performance.now();
+    const stop = (ms) => {
+      if (npfl.playing(index)) button.click();
+      resolve({changes, ms});
+    };
+    const loop = (now) => {
+      const fp = npfl.fingerprint(root);
+      if (fp !== null && fp !== last) changes++;
+      if (fp !== null) last = fp;
+      if (changes >= n) return stop(now - t0);
+      if (now - t0 > timeoutMs) return stop(null);
+      requestAnimationFrame(loop);
+    };
+    button.click();
+    requestAnimationFrame(loop);
+  });
+
   // Press Play on explorer `index`, wait for the first changed frame, let it play warmupMs
   // more, then count for windowMs the animation frames whose figure fingerprint differs from
   // the last one seen; press Pause. Resolves with {changes, frames (all animation frames in

@@ -424,6 +424,21 @@ class NotebookPage:
         """Does the explorer have a Play (an ``ipywidgets.Play``)?"""
         return self.page.evaluate("(i) => window.__npfl.playButton(i) !== null", explorer.index)
 
+    def play_changes(self, explorer: Explorer, changes: int = 3, timeout_s: float = 60.0) -> dict:
+        """Press the explorer's Play until its figure has changed ``changes`` times, press
+        Pause and wait until the kernel and the figure are quiet. Returns ``{"changes": …,
+        "ms": …}`` (``ms`` None if the figure changed fewer times within ``timeout_s``)."""
+        handle = self.page.evaluate_handle("(i) => window.__npfl.playButton(i)",
+                                           explorer.index).as_element()
+        handle.scroll_into_view_if_needed()
+        self.wait_quiet(explorer)
+        result = self.page.evaluate("([i, n, t]) => window.__npfl.playChanges(i, n, t)",
+                                    [explorer.index, changes, timeout_s * 1000])
+        self.page.wait_for_function("(i) => !window.__npfl.playing(i)", arg=explorer.index,
+                                    timeout=10_000, polling=100)
+        self.wait_quiet(explorer)
+        return result
+
     def measure_play(self, explorer: Explorer, warmup_s: float = 1.0, window_s: float = 5.0,
                      timeout_s: float = 60.0) -> dict | None:
         """Press the explorer's Play; once its figure first changes, let it play ``warmup_s``,
