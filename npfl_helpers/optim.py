@@ -67,12 +67,14 @@ __all__ = [
     "AdaGradState",
     "RMSPropState",
     "AdamState",
+    "AdamMoments",
     "sgd",
     "momentum",
     "nesterov",
     "adagrad",
     "rmsprop",
     "adam",
+    "adam_moments",
     "run",
     "OPTIMIZERS",
     "LABELS",
@@ -523,6 +525,50 @@ def adam(
         "weight_decay": weight_decay,
     }
     return _optimizer("adam", hp, init, step, AdamState)
+
+
+class AdamMoments(NamedTuple):
+    r"""What :func:`adam_moments` returns: Adam's moments after each step t = 1 … T."""
+
+    s: np.ndarray  #: first moment :math:`s_t` (no correction)
+    r: np.ndarray  #: second moment :math:`r_t` (no correction)
+    s_hat: np.ndarray  #: :math:`\hat s_t = s_t / (1 - \beta_1^t)`
+    r_hat: np.ndarray  #: :math:`\hat r_t = r_t / (1 - \beta_2^t)`
+
+
+def adam_moments(grads, beta1=0.9, beta2=0.999) -> AdamMoments:
+    r"""Adam's moments :math:`s_t, r_t` and their corrections :math:`\hat s_t, \hat r_t` when
+    the gradients are ``grads`` = :math:`g_1, \dots, g_T` (axis 0 is t; further axes are
+    parameters), read from :func:`adam`'s own state step by step:
+
+    .. math::
+        s_t = \beta_1 s_{t-1} + (1-\beta_1) g_t, \quad
+        r_t = \beta_2 r_{t-1} + (1-\beta_2) g_t^2, \quad
+        \hat s_t = \frac{s_t}{1 - \beta_1^t}, \quad \hat r_t = \frac{r_t}{1 - \beta_2^t},
+
+    from :math:`s_0 = r_0 = 0`. The moments do not depend on θ, α or ε. Each field has the
+    shape of ``grads``.
+
+    >>> m = adam_moments([2.0, 2.0], beta1=0.5, beta2=0.75)   # a constant gradient
+    >>> m.s.tolist(), m.s_hat.tolist(), m.r_hat.tolist()      # ŝ = g, r̂ = g² from the start
+    ([1.0, 1.5], [2.0, 2.0], [4.0, 4.0])
+    """
+    g = check_array("grads", grads)
+    if g.ndim == 0:
+        raise ValueError("grads must have at least one axis (the steps t = 1 … T); got a "
+                         "scalar")
+    opt = adam(lr=1e-3, beta1=beta1, beta2=beta2)
+    beta1, beta2 = opt.hyperparams["beta1"], opt.hyperparams["beta2"]
+    flat = g.reshape(g.shape[0], -1)  # (T, number of parameters): θ has at least one axis
+    theta = np.zeros(flat.shape[1])
+    state = opt.init(theta)
+    s, r = np.empty_like(flat), np.empty_like(flat)
+    for k in range(flat.shape[0]):
+        theta, state = opt.step(theta, state, lambda th, gk=flat[k]: gk)
+        s[k], r[k] = state.s, state.r
+    s, r = s.reshape(g.shape), r.reshape(g.shape)
+    t = np.arange(1, g.shape[0] + 1, dtype=np.float64).reshape((-1,) + (1,) * (g.ndim - 1))
+    return AdamMoments(s, r, s / (1 - beta1**t), r / (1 - beta2**t))
 
 
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {

@@ -733,3 +733,43 @@ def test_adamw_against_torch(lam):
         p.grad = torch.tensor(G(p.detach().numpy()))
         topt.step()
         np.testing.assert_allclose(p.detach().numpy(), ours, rtol=1e-10, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# adam_moments: Adam's s, r, ŝ, r̂ over the steps
+
+
+@pytest.mark.parametrize("beta1, beta2", [(0.9, 0.999), (0.5, 0.9), (0.0, 0.0), (0.99, 0.5)])
+def test_adam_moments_follow_the_lecture_formulas(beta1, beta2):
+    grads = np.random.default_rng(3).normal(1.0, 2.0, size=(40, 3))
+    got = optim.adam_moments(grads, beta1=beta1, beta2=beta2)
+    # the lecture's updates, written out one step at a time from s = r = 0
+    s, r = np.zeros(3), np.zeros(3)
+    for t, g in enumerate(grads, start=1):
+        s = beta1 * s + (1 - beta1) * g
+        r = beta2 * r + (1 - beta2) * g * g
+        np.testing.assert_allclose(got.s[t - 1], s, rtol=1e-13)
+        np.testing.assert_allclose(got.r[t - 1], r, rtol=1e-13)
+        np.testing.assert_allclose(got.s_hat[t - 1], s / (1 - beta1**t), rtol=1e-13)
+        np.testing.assert_allclose(got.r_hat[t - 1], r / (1 - beta2**t), rtol=1e-13)
+    assert all(a.shape == grads.shape for a in got)
+
+
+def test_adam_moments_of_a_constant_gradient_are_unbiased_from_the_first_step():
+    got = optim.adam_moments(np.full(30, -3.0))
+    np.testing.assert_allclose(got.s_hat, -3.0, rtol=1e-12)
+    np.testing.assert_allclose(got.r_hat, 9.0, rtol=1e-12)
+    # uncorrected: s_t = (1 − β₁ᵗ) g starts near 0
+    np.testing.assert_allclose(got.s, -3.0 * (1 - 0.9 ** np.arange(1, 31)), rtol=1e-12)
+    assert got.r[0] == pytest.approx(0.009)
+
+
+def test_adam_moments_validates():
+    with pytest.raises(ValueError, match="beta1 must be in"):
+        optim.adam_moments([1.0], beta1=1.0)
+    with pytest.raises(ValueError, match="grads must have at least one axis"):
+        optim.adam_moments(2.0)
+    with pytest.raises(ValueError, match="grads must not be empty"):
+        optim.adam_moments([])
+    with pytest.raises(ValueError, match="grads must hold finite"):
+        optim.adam_moments([1.0, np.nan])

@@ -219,17 +219,9 @@ class _AdamBiasExplorer(Explorer):
         super().__init__(fig, c, [["beta1", "beta2"], ["sigma", "steps"]])
 
     def moments(self, beta1, beta2, sigma, steps):
-        """g, s, r, ŝ, r̂ for t = 1 … steps, from Adam's own state (``optim.adam``)."""
+        """g, s, r, ŝ, r̂ for t = 1 … steps, from Adam's own state (``optim.adam_moments``)."""
         g = self._MU + sigma * self._z[:steps]
-        opt = optim.adam(lr=1e-3, beta1=beta1, beta2=beta2)
-        theta = np.zeros(1)
-        state = opt.init(theta)
-        s, r = np.empty(steps), np.empty(steps)
-        for k in range(steps):
-            theta, state = opt.step(theta, state, lambda th, gk=g[k]: np.full_like(th, gk))
-            s[k], r[k] = state.s[0], state.r[0]
-        t = np.arange(1, steps + 1)
-        return g, s, r, s / (1 - beta1**t), r / (1 - beta2**t)
+        return (g, *optim.adam_moments(g, beta1=beta1, beta2=beta2))
 
     def refresh(self) -> None:
         c = self.controls
@@ -269,7 +261,8 @@ def adam_bias_explorer() -> Explorer:
     do not.
 
     Gradients :math:`g_t = 1 + \sigma z_t` with seeded standard normal :math:`z_t`, so
-    :math:`E[g] = 1`, :math:`E[g^2] = 1 + \sigma^2`. The moments come from ``optim.adam``'s state:
+    :math:`E[g] = 1`, :math:`E[g^2] = 1 + \sigma^2`. The moments come from ``optim.adam``'s state
+    (:func:`~npfl_helpers.optim.adam_moments`):
 
     .. math::
         s_t = \beta_1 s_{t-1} + (1-\beta_1) g_t, \quad
