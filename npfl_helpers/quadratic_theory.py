@@ -30,6 +30,8 @@ function                      what it gives
                               under that noise (exact)
 :func:`noise_floor_or_nan`    the same over ranges of α and β, NaN where it diverges
 :func:`noise_floor_approx`    its small-step approximation :math:`n\alpha\sigma^2/(4(1-\beta))`
+:func:`transient_loss`        what is left of the starting loss after T steps (its decay
+                              envelope): whether noisy runs have reached their floor
 ============================  ======================================================
 
 Notation (NPFL114, lecture 2): α learning rate, β momentum, v velocity; the lecture's momentum
@@ -80,6 +82,7 @@ __all__ = [
     "phase_diagram",
     "root_branches",
     "stability_limit",
+    "transient_loss",
 ]
 
 _NAMES = ("sgd", "momentum", "nesterov")
@@ -599,3 +602,42 @@ def noise_floor_approx(lr, sigma: float, lambdas, beta=0.0):
     with np.errstate(over="ignore"):  # σ² beyond the float range: inf
         floor = lambdas.size * lr * np.float64(sigma) ** 2 / (4 * (1 - beta))
     return float(floor) if floor.ndim == 0 else floor
+
+
+def transient_loss(name: str, lr: float, beta: float, lambdas, start, steps: int,
+                   tail: int = 0) -> float:
+    r"""What is left of the starting loss after ``steps`` steps, averaged over the last ``tail``
+    of them: the decay envelope of the noise-free run,
+
+    .. math::
+        \sum_i J_i(\theta_0)\; \frac{1}{\text{tail} + 1} \sum_{t = T - \text{tail}}^{T}
+        \rho_i^{2t},
+        \qquad \rho_i = \max |r| \text{ over the roots of direction } i,
+
+    with :math:`T` = ``steps`` and :math:`J_i(\theta_0)` = ``start`` (the starting loss of each
+    direction, e.g. :math:`\tfrac12\lambda_i u_{0,i}^2`; shape of ``lambdas``). The loss along a
+    direction decays like :math:`\rho_i^{2t}` (:func:`iteration_eigenvalues`), so this is the
+    part of a mean loss over the last steps that still comes from the start rather than from
+    gradient noise: once it is small against :func:`noise_floor`, the runs have settled on their
+    floor. For SGD (β = 0) it is exact,
+    :math:`J_i(\theta_t) = J_i(\theta_0)(1 - \alpha\lambda_i)^{2t}`.
+    With :math:`\rho_i \ge 1` it does not shrink (``inf`` once it overflows).
+
+    >>> transient_loss("sgd", 0.5, 0.0, [1.0], [2.0], steps=2)    # 2 · (1 − 0.5)⁴
+    0.125
+    """
+    lambdas = _eigenvalues(lambdas)
+    start = check_range("start", check_array("start", start, ndim=(0, 1)), 0)
+    if start.size not in (1, lambdas.size):
+        raise ValueError(f"start must hold one starting loss per eigenvalue ({lambdas.size}); "
+                         f"got shape {start.shape}")
+    check_range("lr", lr, 0, low_open=True, allow_array=False)
+    check_range("beta", beta, 0, 1, high_open=True, allow_array=False)
+    steps = check_int("steps", steps, 0)
+    tail = check_int("tail", tail, 0, steps)
+    r2 = np.abs(iteration_eigenvalues(name, lr, beta, lambdas)).max(axis=-1) ** 2
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # ρ ≥ 1: no shrinking
+        first = r2 ** (steps - tail)
+        window = np.where(r2 != 1, (1 - r2 ** (tail + 1)) / ((1 - r2) * (tail + 1)), 1.0)
+        left = np.where(start > 0, start * first * window, 0.0)
+    return float(np.sum(left))

@@ -422,3 +422,68 @@ def test_direction_errors_with_noise_are_the_noisy_run_along_the_eigenvectors(na
                                steps, noise=sigma * xi @ Q)
     assert both.shape == (steps + 1, 2, runs, 2)
     np.testing.assert_allclose(both[:, 1], u, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# transient_loss: what is left of the start, against heavy-ball momentum run step by step
+
+
+def _heavy_ball_losses(lr, beta, lambdas, theta0, steps):
+    """J(θ_t), t = 0 … steps, of the lecture's momentum (v ← βv − αg, θ ← θ + v) on
+    J(θ) = ½ Σ λ_i θ_i², written out directly."""
+    lam = np.asarray(lambdas, dtype=float)
+    theta, v = np.array(theta0, dtype=float), np.zeros(len(lam))
+    out = [0.5 * np.sum(lam * theta**2)]
+    for _ in range(steps):
+        v = beta * v - lr * (lam * theta)
+        theta = theta + v
+        out.append(0.5 * np.sum(lam * theta**2))
+    return np.array(out)
+
+
+_LAM, _THETA0 = np.array([1.0, 10.0]), np.array([-1.6, 0.9])
+
+
+@pytest.mark.parametrize("steps, tail", [(0, 0), (1, 1), (40, 10), (300, 75)])
+def test_transient_loss_is_exact_for_gradient_descent(steps, tail):
+    losses = _heavy_ball_losses(0.05, 0.0, _LAM, _THETA0, steps)
+    got = qt.transient_loss("momentum", 0.05, 0.0, _LAM, 0.5 * _LAM * _THETA0**2, steps, tail)
+    assert got == pytest.approx(losses[steps - tail:].mean(), rel=1e-12)
+    assert qt.transient_loss("sgd", 0.05, 0.7, _LAM, 0.5 * _LAM * _THETA0**2, steps,
+                             tail) == pytest.approx(got, rel=1e-12)  # SGD ignores β
+
+
+def test_transient_loss_decays_at_the_rate_of_heavy_ball_momentum():
+    start = 0.5 * _LAM * _THETA0**2
+    # overdamped (α = 0.01, β = 0.5): the slowest root takes over, so the simulated mean loss
+    # over the last steps is a fixed multiple of the envelope, over ten decades
+    ratios = []
+    for steps in (100, 200, 400):
+        tail = steps // 4
+        sim = _heavy_ball_losses(0.01, 0.5, _LAM, _THETA0, steps)[steps - tail:].mean()
+        ratios.append(sim / qt.transient_loss("momentum", 0.01, 0.5, _LAM, start, steps, tail))
+    np.testing.assert_allclose(ratios, ratios[0], rtol=1e-9)
+    assert 0.5 < ratios[0] < 2
+    # underdamped (β = 0.9, complex roots of modulus √β): the loss ripples under the envelope
+    for steps in (100, 200, 400):
+        tail = steps // 4
+        sim = _heavy_ball_losses(0.01, 0.9, _LAM, _THETA0, steps)[steps - tail:].mean()
+        assert 0.2 < sim / qt.transient_loss("momentum", 0.01, 0.9, _LAM, start, steps,
+                                             tail) < 2
+
+
+def test_transient_loss_beyond_the_stability_limit_and_bad_inputs():
+    # ρ = 1 (β = 0, αλ = 2) keeps the start; ρ > 1 grows, to inf without a warning
+    assert qt.transient_loss("sgd", 2.0, 0.0, [1.0], [3.0], 50, 10) == pytest.approx(3.0)
+    assert qt.transient_loss("sgd", 3.0, 0.0, [1.0], [3.0], 2000, 10) == np.inf
+    assert qt.transient_loss("sgd", 3.0, 0.0, [1.0, 2.0], [0.0, 1.0], 3) == 5.0**6  # |1 − 6|⁶
+    with pytest.raises(ValueError, match="tail must be"):
+        qt.transient_loss("momentum", 0.1, 0.5, [1.0], [1.0], 5, 6)
+    with pytest.raises(ValueError, match="start must hold one starting loss per eigenvalue"):
+        qt.transient_loss("momentum", 0.1, 0.5, [1.0, 2.0], [1.0, 2.0, 3.0], 5)
+    with pytest.raises(ValueError, match="start must be in"):
+        qt.transient_loss("momentum", 0.1, 0.5, [1.0], [-1.0], 5)
+    with pytest.raises(ValueError, match="beta must be in"):
+        qt.transient_loss("momentum", 0.1, 1.0, [1.0], [1.0], 5)
+    with pytest.raises(ValueError, match="lr must be"):
+        qt.transient_loss("momentum", [0.1, 0.2], 0.5, [1.0], [1.0], 5)

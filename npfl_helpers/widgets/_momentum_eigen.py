@@ -131,7 +131,7 @@ _RUNS, _MAX_STEPS, _SIGMA = 100, 600, 1.0
 # A floor is predicted for every α below the stability limit (it grows without bound there); the
 # tolerance only keeps the slider's top, 10**log10(0.3) = 0.29999999999999993, from counting as
 # below the limit 0.3 of momentum with β = 0.5. Whether the runs have reached the floor is
-# decided separately (``_trace``) before a measured floor is shown.
+# decided separately (``quadratic_theory.transient_loss``) before a measured floor is shown.
 _SETTLES = 1 - 1e-9
 
 
@@ -194,8 +194,8 @@ class _NoisyExplorer(Explorer):
             stable = lrs[i, 0] < _SETTLES * qt.stability_limit("momentum", betas[i, 0], kappa)
             predicted[k] = (qt.noise_floor(lrs[i, 0], _SIGMA, lam, beta=betas[i, 0])
                             if stable else np.nan)
-            settled = stable and self._trace(lrs[i, 0], betas[i, 0], lam, start, steps,
-                                              tail) < 0.05 * predicted[k]
+            settled = stable and qt.transient_loss("momentum", lrs[i, 0], betas[i, 0], lam,
+                                                   start, steps, tail) < 0.05 * predicted[k]
             measured[k] = float(loss[-tail:, i].mean()) if settled else np.nan
             self.floors[k].set_data([0, steps], [predicted[k]] * 2)
         self.data = {"loss": loss, "predicted": predicted, "measured": measured}
@@ -209,16 +209,6 @@ class _NoisyExplorer(Explorer):
         u = qt.direction_errors("momentum", lrs, betas, lam, _U0, steps,
                                 noise=_SIGMA * self.xi[:steps])     # (steps + 1, 3, runs, 2)
         return (0.5 * lam * u**2).sum(axis=-1).mean(axis=-1)       # NaN once a run diverged
-
-    @staticmethod
-    def _trace(lr, beta, lam, start, steps, tail) -> float:
-        """How much of the start, J(θ₀) ∝ |r|^2t per direction, is left in the mean loss over
-        the last ``tail`` steps (at most): the measured floor is shown when it is below 5 %."""
-        r2 = np.abs(qt.iteration_eigenvalues("momentum", lr, beta, lam)).max(axis=-1) ** 2
-        first = r2 ** (steps - tail)  # r < 1 here: no overflow
-        with np.errstate(divide="ignore", invalid="ignore"):  # r = 1 takes the other branch
-            window = np.where(r2 < 1, (1 - r2 ** (tail + 1)) / ((1 - r2) * (tail + 1)), 1.0)
-        return float(np.sum(start * first * window))
 
     @staticmethod
     def _finding(lr, beta, kappa, predicted) -> str:
