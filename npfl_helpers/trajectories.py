@@ -278,6 +278,9 @@ class RunOutcome(NamedTuple):
     best_value: float  #: that value (gap or loss; NaN when ``best`` is None)
     diverged: np.ndarray  #: ``(K,)`` bool
     growing: np.ndarray  #: ``(K,)`` bool: bounded, not diverged, last gap > 10 × the first
+    #: per run, the first step whose value is not finite (where a diverged run was stopped),
+    #: or None when all are finite
+    stopped_at: tuple[int | None, ...] = ()
 
 
 def run_outcome(losses, f_min: float | None = None, diverged=None,
@@ -298,11 +301,12 @@ def run_outcome(losses, f_min: float | None = None, diverged=None,
     NaN, the one with the lowest last finite value. ``diverged`` (a bool or K bools) flags runs
     explicitly; when None, a run diverged if any of its losses is not finite. ``growing``: with
     a minimum, a run not diverged whose last gap is finite and above 10 times its first — it
-    is diverging but has not been stopped yet.
+    is diverging but has not been stopped yet. ``stopped_at``: per run, the first step whose
+    value is NaN or infinite (for a run of ``optim.run``, the step at which it diverged), or None.
 
     >>> o = run_outcome([[4.0, 4.0], [1.0, 9.0], [1e-7, 50.0]], f_min=0.0)
-    >>> o.first, o.first_step, o.best, o.growing.tolist()
-    (0, 2, 0, [False, True])
+    >>> o.first, o.first_step, o.best, o.growing.tolist(), o.stopped_at
+    (0, 2, 0, [False, True], (None, None))
     >>> o = run_outcome([[1.0], [0.5], [-2.0]], f_min=-np.inf)
     >>> o.bounded, o.target, o.first_step
     (False, -1.0, 2)
@@ -335,9 +339,12 @@ def run_outcome(losses, f_min: float | None = None, diverged=None,
     best = int(np.flatnonzero(ok)[np.argmin(last[ok])]) if ok.any() else None
     with np.errstate(invalid="ignore", over="ignore"):
         growing = ~flags & bounded & np.isfinite(y[-1]) & (y[-1] > 10 * np.abs(y[0]))
+    bad = ~np.isfinite(y)
+    stopped = tuple(int(np.argmax(bad[:, k])) if bad[:, k].any() else None for k in range(K))
     return RunOutcome(steps, bounded, float(target), first,
                       None if first is None else hits[first], best,
-                      float("nan") if best is None else float(last[best]), flags, growing)
+                      float("nan") if best is None else float(last[best]), flags, growing,
+                      stopped)
 
 
 def symlog_scale(losses) -> tuple[float, float]:

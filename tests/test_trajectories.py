@@ -229,7 +229,9 @@ def _outcome_by_loops(losses, f_min, diverged, tol):
             best, best_value = k, finite[-1]
     growing = [bool(not diverged[k] and bounded and math.isfinite(y[-1][k])
                     and y[-1][k] > 10 * abs(y[0][k])) for k in range(K)]
-    return T - 1, bounded, target, first, first_step, best, best_value, growing
+    stopped = [next((t for t in range(T) if not math.isfinite(y[t][k])), None)
+               for k in range(K)]
+    return T - 1, bounded, target, first, first_step, best, best_value, growing, stopped
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -245,8 +247,9 @@ def test_run_outcome_matches_loops(seed):
     tol = float(10.0 ** rng.integers(-7, 1))
     diverged = rng.random(K) < 0.3
     o = trajectories.run_outcome(losses, f_min, diverged, tol)
-    steps, bounded, target, first, first_step, best, best_value, growing = _outcome_by_loops(
-        losses.tolist(), f_min, diverged.tolist(), tol)
+    steps, bounded, target, first, first_step, best, best_value, growing, stopped = (
+        _outcome_by_loops(losses.tolist(), f_min, diverged.tolist(), tol))
+    assert o.stopped_at == tuple(stopped)
     assert (o.steps, o.bounded, o.target, o.first, o.first_step, o.best) == (
         steps, bounded, target, first, first_step, best)
     np.testing.assert_equal(o.best_value, best_value)
@@ -263,6 +266,7 @@ def test_run_outcome_on_real_runs():
     o = trajectories.run_outcome(st.losses, s.f_min)       # diverged inferred from NaN losses
     assert tr["sgd"].diverged and not tr["nesterov"].diverged
     np.testing.assert_array_equal(o.diverged, [True, False, False])
+    assert o.stopped_at == (int(np.flatnonzero(np.isnan(tr["sgd"].thetas[:, 0]))[0]), None, None)
     assert o.first == 1 and o.first_step == int(np.flatnonzero(s.f(tr["nesterov"].thetas)
                                                                 < 1e-6)[0])
     assert o.best == 1 and o.best_value == pytest.approx(float(s.f(tr["nesterov"].thetas[-1])))

@@ -24,7 +24,7 @@ from ..plots import (
     surface_artists,
     update_trajectories,
 )
-from ..trajectories import loss_curve
+from ..trajectories import loss_curve, run_outcome
 from ._axes import (
     FLOOR,
     decades,
@@ -200,26 +200,25 @@ class PathsExplorer(Explorer):
                                             framealpha=0.9)
 
     def _finding(self, runs, steps) -> str:
-        """A title that states the outcome: who ends lowest, who diverged."""
+        """A title that states the outcome (``trajectories.run_outcome``): who ends lowest, who
+        diverged (and at which step)."""
         if not runs:
             return "choose an optimiser"
+        names = list(runs)
+        o = run_outcome(np.stack([runs[n].losses for n in names], axis=1),
+                        self.surface.f_min if self._gap else None,
+                        [bool(runs[n].diverged) for n in names])
         parts = []
-        finals, gone = {}, []
-        for name, traj in runs.items():
-            if traj.diverged:
-                t = int(np.flatnonzero(np.isnan(traj.thetas[:, 0]))[0])
-                gone.append(f"{label_for(name)} (t = {t})")
-            else:
-                finals[name] = float(traj.losses[-1])
-        if finals:
-            best = min(finals, key=finals.get)
+        if o.best is not None:
+            who = label_for(names[o.best])
             if self._gap:
-                gap = max(finals[best] - self.surface.f_min, 0.0)
-                parts.append(f"{label_for(best)} ends lowest: $J - J^*$ = {sci_text(gap)} "
+                parts.append(f"{who} ends lowest: $J - J^*$ = {sci_text(max(o.best_value, 0.0))} "
                              f"after {steps} steps")
             else:
-                parts.append(f"{label_for(best)} ends lowest: $J$ = {sci_text(finals[best])} "
+                parts.append(f"{who} ends lowest: $J$ = {sci_text(o.best_value)} "
                              f"after {steps} steps")
+        gone = [f"{label_for(n)} (t = {t})"
+                for n, d, t in zip(names, o.diverged, o.stopped_at, strict=True) if d]
         if gone:
             parts.append("diverged: " + ", ".join(gone))
         return "; ".join(parts)
