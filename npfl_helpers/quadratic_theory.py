@@ -19,6 +19,8 @@ function                      what it gives
 :func:`direction_regime`      the same in words, with "zig-zag" or "diverges"
 :func:`root_branches`         the two roots ordered along continuous branches
 :func:`critical_beta`         the β at which a direction is critically damped
+:func:`gd_rate_curves`        gradient descent's factors :math:`|1 - \alpha\lambda|` and rate
+                              against α
 :func:`stability_limit`       the largest stable α for a given β
 :func:`direction_errors`      :math:`u_t` of every direction, by powers of :math:`M`
 :func:`heavy_ball_optimum`    the fastest momentum :math:`(\alpha^*, \beta^*)` (Polyak)
@@ -48,6 +50,7 @@ v \leftarrow \beta v - \alpha g,\ \theta \leftarrow \theta - \alpha g`. ``name``
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -65,12 +68,14 @@ from ._validate import (
 )
 
 __all__ = [
+    "GDRate",
     "convergence_rate",
     "critical_beta",
     "damping",
     "direction_errors",
     "direction_regime",
     "eigendirections",
+    "gd_rate_curves",
     "grid_centres",
     "heavy_ball_optimum",
     "iteration_eigenvalues",
@@ -398,6 +403,41 @@ def direction_errors(name: str, lr, beta, lambdas, u0, steps: int, max_norm: flo
         gone = np.logical_or.accumulate(~(np.abs(out) <= max_norm), axis=0)
     out[gone] = np.nan
     return out
+
+
+class GDRate(NamedTuple):
+    r"""What :func:`gd_rate_curves` returns, each with the shape of ``lrs``."""
+
+    slow: np.ndarray  #: :math:`|1 - \alpha\lambda_{\min}|`
+    fast: np.ndarray  #: :math:`|1 - \alpha\lambda_{\max}|`
+    rate: np.ndarray  #: :math:`\rho(\alpha)`, the larger of the two
+
+
+def gd_rate_curves(lrs, lambda_min: float, lambda_max: float) -> GDRate:
+    r"""Gradient descent's contraction per step on a quadratic, against the learning rate α.
+
+    Along an eigendirection with eigenvalue λ, gradient descent multiplies the error by
+    :math:`1 - \alpha\lambda` every step; on a quadratic whose eigenvalues lie in
+    :math:`[\lambda_{\min}, \lambda_{\max}]` the slowest direction is one of the two ends, so
+    the rate is :math:`\rho(\alpha) = \max(|1 - \alpha\lambda_{\min}|,
+    |1 - \alpha\lambda_{\max}|)` (:func:`convergence_rate` of ``"sgd"``). It is smallest,
+    :math:`(\kappa - 1)/(\kappa + 1)`, at :math:`\alpha = 2/(\lambda_{\min} + \lambda_{\max})`
+    and reaches 1 at the stability limit :math:`2/\lambda_{\max}`.
+
+    ``lrs`` are learning rates ≥ 0 (any shape); ``lambda_min``, ``lambda_max`` > 0.
+
+    >>> g = gd_rate_curves([0.1, 2 / 11, 0.2], 1.0, 10.0)
+    >>> np.round(g.rate, 4).tolist()
+    [0.9, 0.8182, 1.0]
+    """
+    lrs = check_array("lrs", lrs, finite=False)
+    if not np.all(lrs >= 0):
+        raise ValueError(f"lrs must be learning rates ≥ 0; got {describe(lrs)}")
+    lambda_min = check_range("lambda_min", lambda_min, 0, low_open=True, allow_array=False)
+    lambda_max = check_range("lambda_max", lambda_max, 0, low_open=True, allow_array=False)
+    with np.errstate(over="ignore"):  # α λ beyond the float range: inf
+        slow, fast = np.abs(1 - lrs * lambda_min), np.abs(1 - lrs * lambda_max)
+    return GDRate(slow, fast, np.maximum(slow, fast))
 
 
 def heavy_ball_optimum(lambda_min: float, lambda_max: float) -> tuple[float, float]:

@@ -487,3 +487,41 @@ def test_transient_loss_beyond_the_stability_limit_and_bad_inputs():
         qt.transient_loss("momentum", 0.1, 1.0, [1.0], [1.0], 5)
     with pytest.raises(ValueError, match="lr must be"):
         qt.transient_loss("momentum", [0.1, 0.2], 0.5, [1.0], [1.0], 5)
+
+
+# ---------------------------------------------------------------------------------------------
+# gd_rate_curves: gradient descent's contraction per step against α
+
+
+def test_gd_rate_curves_are_the_factors_and_the_sgd_convergence_rate():
+    lam_min, lam_max = 1.0, 10.0
+    lrs = np.linspace(0.001, 0.23, 231)
+    g = qt.gd_rate_curves(lrs, lam_min, lam_max)
+    for a, slow, fast, rate in zip(lrs, g.slow, g.fast, g.rate, strict=True):
+        assert slow == pytest.approx(abs(1 - a * lam_min), abs=1e-15)
+        assert fast == pytest.approx(abs(1 - a * lam_max), abs=1e-15)
+        # the spectral radius of gradient descent's iteration, from its roots
+        assert rate == pytest.approx(qt.convergence_rate("sgd", a, 0.0, [lam_min, lam_max]),
+                                     abs=1e-12)
+    # smallest at α = 2/(λ_min + λ_max), where it is (κ − 1)/(κ + 1); 1 at the limit 2/λ_max
+    k = int(np.argmin(g.rate))
+    assert lrs[k] == pytest.approx(2 / 11, abs=lrs[1] - lrs[0])
+    best = qt.gd_rate_curves(2 / 11, lam_min, lam_max)
+    assert float(best.rate) == pytest.approx(9 / 11, rel=1e-12)
+    assert float(best.slow) == pytest.approx(float(best.fast), rel=1e-12)
+    assert float(qt.gd_rate_curves(0.2, lam_min, lam_max).rate) == pytest.approx(1.0)
+    assert np.all(g.rate[lrs > 0.2] > 1) and np.all(g.rate[lrs < 0.2] < 1)
+    assert qt.gd_rate_curves(np.ones((2, 3)), 1.0, 3.0).rate.shape == (2, 3)
+
+
+def test_gd_rate_curves_validate():
+    with pytest.raises(ValueError, match="lrs must be learning rates ≥ 0"):
+        qt.gd_rate_curves([0.1, -0.1], 1.0, 10.0)
+    with pytest.raises(ValueError, match="lrs must be learning rates ≥ 0"):
+        qt.gd_rate_curves([np.nan], 1.0, 10.0)
+    with pytest.raises(ValueError, match="lambda_min must be in"):
+        qt.gd_rate_curves([0.1], 0.0, 10.0)
+    with pytest.raises(ValueError, match="lambda_max must be in"):
+        qt.gd_rate_curves([0.1], 1.0, np.inf)
+    with pytest.raises(TypeError, match="lrs must be"):
+        qt.gd_rate_curves("fast", 1.0, 10.0)

@@ -28,13 +28,14 @@ def plot_gd_rate(ax: Axes, lambda_min: float, lambda_max: float, lrs=None) -> li
     and the rate :math:`\rho(\alpha)` = their maximum (black), with the best
     :math:`\alpha = 2/(\lambda_{\min}+\lambda_{\max})` and the stability limit
     :math:`2/\lambda_{\max}` marked. ``lrs`` defaults to 500 values up to
-    :math:`2.3/\lambda_{\max}`. Returns the three curves.
+    :math:`2.3/\lambda_{\max}`. The curves are
+    :func:`~npfl_helpers.quadratic_theory.gd_rate_curves`. Returns the three curves.
     """
     a = np.linspace(0.001, 2.3 / lambda_max, 500) if lrs is None else np.asarray(lrs, float)
-    slow, fast = np.abs(1 - a * lambda_min), np.abs(1 - a * lambda_max)
+    slow, fast, rate = qt.gd_rate_curves(a, lambda_min, lambda_max)
     lines = ax.plot(a, slow, color="#999999", ls="--", label=r"$|1-\alpha\lambda_{\min}|$")
     lines += ax.plot(a, fast, color="#999999", ls=":", label=r"$|1-\alpha\lambda_{\max}|$")
-    lines += ax.plot(a, np.maximum(slow, fast), color="black", label=r"$\rho(\alpha)$")
+    lines += ax.plot(a, rate, color="black", label=r"$\rho(\alpha)$")
     ax.axvline(2 / (lambda_min + lambda_max), color="#0072B2", lw=1,
                label=r"$2/(\lambda_{\min}+\lambda_{\max})$")
     ax.axvline(2 / lambda_max, color="#D55E00", lw=1, label=r"$2/\lambda_{\max}$")
