@@ -13,6 +13,7 @@ so it is tested on its own:
 - :func:`run_outcome`: how a race of runs ended (who got close to the minimum first, who ends
   lowest, who diverged or is growing), the data behind a figure's title;
 - :func:`symlog_scale`: the linear range and tick spacing of a symlog loss axis;
+- :func:`loss_range`: the y range loss curves need, a diverging run capped;
 - :func:`visible_path`: a path cut at step ``upto`` and clipped to a plot box, with the point
   where a diverged run was last seen (the "×" of the figures);
 - :func:`nice_ceil`: a number rounded up to 1, 2 or 5 (or other steps) times a power of ten,
@@ -49,6 +50,7 @@ __all__ = [
     "exit_point",
     "first_step_below",
     "loss_curve",
+    "loss_range",
     "nice_ceil",
     "run_outcome",
     "stack_curves",
@@ -375,6 +377,50 @@ def symlog_scale(losses) -> tuple[float, float]:
     decades = np.log10(max(float(np.max(big)) if big.size else 1.0, linthresh) / linthresh)
     stride = int(max(1, np.ceil(decades / 5)))  # ~5 decades labelled on each side of zero
     return linthresh, 10.0**stride
+
+
+def loss_range(values, first, log: bool, floor: float = 1e-12) -> tuple[float, float]:
+    r"""The y range loss curves need: their finite values, capped :math:`10^4` times beyond the
+    starting values — so a diverging run leaves the top (log axis) or the bottom (an unbounded
+    surface on a symlog axis) of the panel instead of stretching it over dozens of decades.
+
+    ``values`` are the curves as drawn (a sequence of arrays, e.g. :func:`loss_curve`'s
+    gaps), ``first`` their starting values (their scale is the largest finite :math:`|J_0|`, 1
+    when there is none). ``log=True`` (gaps on a log axis): from the smallest value (at least
+    ``floor``; ``floor``/10 when a curve reaches it, so exact hits show) to the largest, at most
+    :math:`10^4 \max(\text{scale}, \text{floor})`; ``(1e-3, 10)`` without finite values.
+    ``log=False`` (losses on a symlog axis): the finite values clipped to
+    :math:`\pm 10^4 \max(\text{scale}, 1)`; ``(-1, 1)`` without finite values.
+
+    >>> loss_range([np.array([1.0, 1e-3, 1e-13]), np.array([2.0, 1e9, np.nan])], [1.0, 2.0],
+    ...            log=True)
+    (1e-13, 20000.0)
+    >>> loss_range([np.array([0.5, -3.0, -1e9])], [0.5], log=False)
+    (-10000.0, 0.5)
+    """
+    if isinstance(values, np.ndarray) or not hasattr(values, "__len__"):
+        raise ArgumentTypeError(f"values must be a sequence of loss curves (arrays); got "
+                                f"{describe(values)}")
+    curves = [check_array(f"values[{k}]", v, finite=False, allow_empty=True)
+              for k, v in enumerate(values)]
+    first = check_array("first", first, ndim=(0, 1), finite=False, allow_empty=True)
+    log = check_bool("log", log)
+    floor = check_range("floor", floor, 0, low_open=True, allow_array=False)
+    finite = [v[np.isfinite(v)] for v in curves]
+    finite = np.concatenate(finite) if finite else np.empty(0)
+    start = np.abs(first.reshape(-1))
+    start = start[np.isfinite(start)]
+    scale = float(start.max()) if start.size else 1.0
+    if log:
+        if finite.size == 0:
+            return 1e-3, 10.0
+        lo = max(float(finite.min()), floor)
+        hi = min(float(finite.max()), 1e4 * max(scale, floor))
+        return (floor / 10 if lo <= floor else lo), max(hi, lo)
+    if finite.size == 0:
+        return -1.0, 1.0
+    cap = 1e4 * max(scale, 1.0)
+    return max(float(finite.min()), -cap), min(float(finite.max()), cap)
 
 
 def stack_curves(values, labels=None) -> tuple[np.ndarray, list | None]:

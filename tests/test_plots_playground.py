@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from npfl_helpers import plots
+from npfl_helpers import plots, trajectories
 from npfl_helpers.live_training import LiveTraining
 from npfl_helpers.plots import playground as pg
 
@@ -96,7 +96,8 @@ def test_a_diverged_run_says_so_and_marks_where_it_stopped():
 @pytest.mark.parametrize(("t", "limit"), [(0, 100), (95, 100), (96, 200), (480, 1000),
                                           (1000, 2000), (4000, 5000), (9600, 20000)])
 def test_nice_step_limits(t, limit):
-    assert pg._nice_steps(t) == limit
+    """The loss panel's step axis ends at the first of 100, 200, 500, … that is ≥ 1.05 t."""
+    assert int(trajectories.nice_ceil(max(100.0, 1.05 * t))) == limit
 
 
 def test_settings_text_names_what_the_optimiser_uses():

@@ -332,3 +332,74 @@ def test_symlog_scale_examples():
     assert trajectories.symlog_scale([[400.0], [-1e13]]) == (1.0, 1000.0)
     with pytest.raises(ValueError, match="losses"):
         trajectories.symlog_scale(np.zeros((2, 2, 2)))
+
+
+# --- loss_range, nice_ceil as an axis limit ------------------------------------------------------
+
+def test_loss_range_on_a_log_axis():
+    lr = trajectories.loss_range
+    # finite values only; the top capped 10⁴ × the largest |start|
+    assert lr([np.array([1.0, 0.01, np.nan]), np.array([3.0, 5e8])], [1.0, 3.0], True) == (
+        0.01, 3e4)
+    # a curve at the floor (an exact hit): the bottom goes one decade below it
+    assert lr([np.array([2.0, 1e-12])], [2.0], True) == (1e-13, 2.0)
+    assert lr([np.array([2.0, 1e-5])], [2.0], True, floor=1e-4) == (1e-5, 2.0)
+    # nothing grows: the data itself
+    assert lr([np.array([4.0, 2.0, 1.0])], [4.0], True) == (1.0, 4.0)
+    # no finite start: scale 1; no finite value at all: a default range
+    assert lr([np.array([np.nan, 1e9])], [np.nan], True) == (1e9, 1e9)
+    assert lr([np.array([np.nan])], [np.nan], True) == (1e-3, 10.0)
+    assert lr([], [], True) == (1e-3, 10.0)
+
+
+def test_loss_range_on_a_symlog_axis():
+    lr = trajectories.loss_range
+    # escaping to −∞ (the saddle): the bottom capped at −10⁴ × max(|start|, 1)
+    assert lr([np.array([0.5, -3.0, -1e12])], [0.5], False) == (-1e4, 0.5)
+    assert lr([np.array([50.0, -1e12]), np.array([-20.0, 1e12])], [50.0, -20.0], False) == (
+        -5e5, 5e5)
+    assert lr([np.array([1.0, -2.0])], [1.0], False) == (-2.0, 1.0)
+    assert lr([np.array([np.inf])], [np.nan], False) == (-1.0, 1.0)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_loss_range_matches_loops(seed):
+    rng = np.random.default_rng(seed)
+    values = [rng.lognormal(0, 6, size=int(rng.integers(1, 30))) * rng.choice([1, -1])
+              for _ in range(int(rng.integers(1, 4)))]
+    values[0][rng.integers(0, len(values[0])):] = np.nan
+    first = [v[0] for v in values]
+    flat = [x for v in values for x in v.tolist() if math.isfinite(x)]
+    starts = [abs(x) for x in first if math.isfinite(x)]
+    scale = max(starts) if starts else 1.0
+    for log in (True, False):
+        got = trajectories.loss_range(values, first, log)
+        if not flat:
+            assert got == ((1e-3, 10.0) if log else (-1.0, 1.0))
+        elif log:
+            lo = max(min(flat), 1e-12)
+            want_lo = 1e-13 if lo <= 1e-12 else lo
+            assert got == (want_lo, max(min(max(flat), 1e4 * max(scale, 1e-12)), lo))
+        else:
+            cap = 1e4 * max(scale, 1.0)
+            assert got == (max(min(flat), -cap), min(max(flat), cap))
+
+
+def test_loss_range_validates():
+    with pytest.raises(TypeError, match="values must be a sequence of loss curves"):
+        trajectories.loss_range(np.ones(3), [1.0], True)
+    with pytest.raises(TypeError, match="log must be True or False"):
+        trajectories.loss_range([np.ones(3)], [1.0], "log")
+    with pytest.raises(ValueError, match="floor must be in"):
+        trajectories.loss_range([np.ones(3)], [1.0], True, floor=0.0)
+    with pytest.raises(TypeError, match=r"values\[1\] must be"):
+        trajectories.loss_range([np.ones(3), "x"], [1.0], True)
+
+
+def test_nice_ceil_gives_the_loss_axis_limit_of_the_playground():
+    """The first of 100, 200, 500, 1000, … that is at least 1.05 t, searched step by step."""
+    for t in [*range(0, 3000, 7), 95238, 95239, 190476, 190477, 476190, 476191, 10**7]:
+        limit = 100
+        while limit < 1.05 * t:
+            limit = {1: 2, 2: 5, 5: 10}[int(str(limit)[0])] * 10 ** (len(str(limit)) - 1)
+        assert int(trajectories.nice_ceil(max(100.0, 1.05 * t))) == limit

@@ -31,6 +31,7 @@ from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
+from ..trajectories import nice_ceil
 from ._style import OPTIMIZER_LABELS, new_figure, sci_text
 
 __all__ = ["CLASS_COLORS", "PlaygroundArtists", "compare_runs", "playground_figure",
@@ -87,16 +88,6 @@ def region_image(p: np.ndarray) -> np.ndarray:
     out[..., :3] = np.rint(np.nan_to_num(rgb, nan=1.0) * 255)
     out[..., 3] = 255
     return out
-
-
-def _nice_steps(t: int) -> int:
-    """The x limit of the loss panel: the first of 100, 200, 500, 1000, … that is ≥ 1.05 t."""
-    need = max(100.0, 1.05 * t)
-    e = math.floor(math.log10(need))
-    for m in (1, 2, 5, 10):
-        if m * 10**e >= need:
-            return int(m * 10**e)
-    return int(10 ** (e + 1))  # pragma: no cover - the loop always returns
 
 
 def _thin(x: np.ndarray, *ys: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -247,7 +238,8 @@ def update_playground(art: PlaygroundArtists, run, *, fresh: bool = True) -> Non
         art.end.set_data([t[-1]], [train_shown[-1]])
     else:
         art.end.set_data([], [])
-    art.ax_loss.set_xlim(0, _nice_steps(run.steps))
+    # the first of 100, 200, 500, 1000, … that is ≥ 1.05 t
+    art.ax_loss.set_xlim(0, int(nice_ceil(max(100.0, 1.05 * run.steps))))
     both = np.concatenate([train_shown, test_shown])
     both = both[np.isfinite(both)]
     if both.size:

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib import ticker as mticker
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-__all__ = ["FLOOR", "decades", "layout_engine", "light_log_axis", "linear_limits", "loss_range",
+__all__ = ["FLOOR", "decades", "layout_engine", "light_log_axis", "linear_limits",
            "set_ylim_sticky", "step_limit", "symlog_limits"]
 
 FLOOR = 1e-12  # f − f* below this is drawn at this value on log axes
@@ -57,29 +57,6 @@ def linear_limits(lo: float, hi: float) -> tuple[float, float]:
     (-0.25, 1.75)
     """
     return float(np.floor(2 * lo) / 2 - 0.25), float(np.ceil(2 * hi) / 2 + 0.25)
-
-
-def loss_range(values: list[np.ndarray], first: list[float], log: bool) -> tuple[float, float]:
-    """The y range loss curves need: the finite data, capped 10⁴× beyond the starting values.
-
-    A diverging run then leaves the top (log axis) or the bottom (saddle, symlog) of the panel
-    instead of stretching the axis over dozens of decades.
-    """
-    finite = [v[np.isfinite(v)] for v in values]
-    finite = np.concatenate(finite) if finite else np.empty(0)
-    start = np.abs(np.asarray(first, dtype=np.float64))
-    start = start[np.isfinite(start)]
-    scale = float(start.max()) if start.size else 1.0
-    if log:
-        if finite.size == 0:
-            return 1e-3, 10.0
-        lo = max(float(finite.min()), FLOOR)
-        hi = min(float(finite.max()), 1e4 * max(scale, FLOOR))
-        return (FLOOR / 10 if lo <= FLOOR else lo), max(hi, lo)
-    if finite.size == 0:
-        return -1.0, 1.0
-    cap = 1e4 * max(scale, 1.0)
-    return max(float(finite.min()), -cap), min(float(finite.max()), cap)
 
 
 def set_ylim_sticky(ax, lo: float, hi: float, rounded, slack_decades: float = 3.0) -> None:

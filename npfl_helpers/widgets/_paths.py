@@ -24,13 +24,12 @@ from ..plots import (
     surface_artists,
     update_trajectories,
 )
-from ..trajectories import loss_curve, run_outcome
+from ..trajectories import loss_curve, loss_range, run_outcome
 from ._axes import (
     FLOOR,
     decades,
     layout_engine,
     light_log_axis,
-    loss_range,
     set_ylim_sticky,
     symlog_limits,
 )
@@ -179,7 +178,7 @@ class PathsExplorer(Explorer):
         if self._fixed_loss_axis:  # from the floor to above the start: fixed per surface
             self.ax_l.set_ylim(*decades(FLOOR / 10, 10 * max(max(first), FLOOR)))
         else:
-            lo, hi = loss_range(ys, first, self._gap)
+            lo, hi = loss_range(ys, first, self._gap, floor=FLOOR)
             set_ylim_sticky(self.ax_l, lo, hi, decades if self._gap else symlog_limits)
         self._update_legend(runs)
         self.title_text.set_text(self._finding(runs, steps))
