@@ -4,7 +4,12 @@ They used to be private helpers of ``widgets/`` and ``plots/`` modules: the digi
 the batch-size ladder of notebook 04's minibatch-noise explorer (``estimators``), the step at
 which a run reaches a tolerance (``trajectories``), and the phase-diagram grid, the regime of a
 direction, the ordering of the roots and the noise floor across the stability limit of
-notebook 07 (``quadratic_theory``).
+notebook 07 (``quadratic_theory``). Others have their tests beside their core module: Adam's
+moments over the steps (``optim.adam_moments``), the transient loss of the eigendirection
+explorers and gradient descent's rate curves (``quadratic_theory.transient_loss``,
+``gd_rate_curves``), run outcomes, loss ranges and round axis limits (``trajectories``), the
+Gaussian NLL from the MSE (``losses``), the χ² peak and histogram range of notebook 01
+(``estimators``) and the activation curves of notebook 05 (``mlp.activation_curves``).
 """
 
 from __future__ import annotations
