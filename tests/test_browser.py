@@ -86,7 +86,9 @@ def test_notebook_runs_fits_and_its_sliders_respond(app, lab, notebook, backend)
         for explorer in explorers:
             assert explorer.kind == backend, f"{backend}/{notebook}: explorer " \
                 f"{explorer.index} is drawn as {explorer.kind}"
-            result = page.press_and_time(explorer)
+            # generous: under load an ipympl page may answer other canvases' image requests first
+            result = page.press_and_time(explorer,
+                                         timeout_s=30.0 if page.has_button(explorer) else 90.0)
             if result["ms"] is None and page.has_button(explorer):
                 # settings that take effect when the learner presses the explorer's button
                 result = page.click_and_wait(explorer)
