@@ -80,15 +80,17 @@ def describe(value) -> str:
     ('None', "the string 'adam'", '2.5')
     >>> describe(np.zeros((2, 3)))
     'a float64 array of shape (2, 3)'
-    >>> describe(len)
-    'the function len'
+    >>> describe(len), describe(10**400)
+    ('the function len', '(an integer of 401 digits)')
     """
     if value is None or isinstance(value, (bool, np.bool_)):
         return repr(bool(value)) if value is not None else "None"
     if isinstance(value, (str, bytes)):
         text = repr(value)
         return f"the string {text if len(text) <= 40 else text[:36] + '...' + text[0]}"
-    if isinstance(value, (int, float, complex, np.number)):
+    if isinstance(value, int):
+        return _int_text(value)
+    if isinstance(value, (float, complex, np.number)):
         return repr(value.item() if isinstance(value, np.generic) else value)
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
