@@ -54,31 +54,6 @@ _HYPER = {"optimizer": "optimizer", "lr": "lr", "beta": "beta", "batch_size": "b
           "l2": "l2", "updates_per_tick": "per_tick"}
 
 
-class _Stamp(Artist):
-    """Draws a text once and pastes its pixels on later frames while the string is unchanged.
-
-    Rendering text is the dearest part of a frame; the settings line changes only when a
-    control does. The text itself stays animated (left out of the cached background, drawn
-    by ``savefig``); the explorer animates this stamp in its place.
-    """
-
-    def __init__(self, text):
-        super().__init__()
-        self.text = text
-        self._key = None
-        self._pixels = None
-
-    def draw(self, renderer) -> None:
-        key = (self.text.get_text(), id(renderer), renderer.width, renderer.height)
-        if key == self._key:
-            renderer.restore_region(self._pixels)
-            return
-        self.text.draw(renderer)
-        box = self.text.get_window_extent(renderer).padded(2)
-        self._pixels = renderer.copy_from_bbox(box)
-        self._key = key
-
-
 def _bilinear(n_in: int, n_out: int, start: float, size: float):
     """Bilinear sampling of ``n_in`` image pixels spread over ``size`` screen pixels, at the
     centres of ``n_out`` screen pixels from ``start`` pixels past the image's edge: the lower
@@ -181,12 +156,12 @@ class PlaygroundExplorer(Explorer):
         ax_regions.set_yticks([])
         # drawn every frame over the cached axes: the image (spines stay on top), the points,
         # the curves, the title; the rest (axes, labels, legend) is cached
-        self.art.subtitle.set_animated(True)
         self.art.image.set_animated(True)
+        self.animate_text(self.art.subtitle)  # the settings line: its pixels cached per content
         self.animate(_Regions(self.art.image), *ax_regions.spines.values(),
                      *self.art.train_points,
                      *self.art.test_points, self.art.train_loss, self.art.test_loss,
-                     self.art.end, _Stamp(self.art.subtitle), self.art.title)
+                     self.art.end, self.art.title)
 
         controls = {
             "dataset": _c.dropdown("data set", s["dataset"],
