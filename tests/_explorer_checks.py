@@ -59,6 +59,23 @@ def pixels(ex) -> np.ndarray:
     return np.asarray(ex.figure.canvas.buffer_rgba()).copy()
 
 
+def render_aside(ex) -> np.ndarray:
+    """The pixels of the current state rendered from scratch, without touching the explorer's
+    caches (its kept static images and text pixels stay as they were, for the next change)."""
+    names = ("_static_version", "_backgrounds", "_volatile", "_signature", "_background",
+             "_base", "_text_pixels", "_background_pixels", "_layer_image")
+    saved = {n: getattr(ex, n) for n in names}
+    ex._backgrounds, ex._volatile, ex._text_pixels = {}, set(), {}
+    ex._background_pixels = ex._layer_image = None
+    try:
+        ex.invalidate()
+        ex.draw()
+        return pixels(ex)
+    finally:
+        for n, v in saved.items():
+            setattr(ex, n, v)
+
+
 def builds_headless(ex, explorer_class) -> None:
     """An explorer built without a kernel: controls, a title stating a finding, a widget view."""
     assert isinstance(ex, explorer_class)

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import ipywidgets as W  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from _explorer_checks import pixels  # noqa: E402
+from _explorer_checks import pixels, render_aside  # noqa: E402
 
 from npfl_helpers import plots, widgets  # noqa: E402
 from npfl_helpers.widgets import _base, _controls, _figure  # noqa: E402
@@ -338,3 +338,41 @@ def test_a_text_over_other_dynamic_artists_is_cached_by_what_lies_under_it():
     np.testing.assert_array_equal(frames[1], frames[3])
     ex.invalidate()
     np.testing.assert_array_equal(frames[4], _drawn(ex))  # the same as drawn from scratch
+
+
+class _Probe(widgets.Explorer):
+    """A framed text over a dynamic line (cached by what lies under it) and a fixed text over
+    the grid of an axes whose limits follow a slider (cached by content)."""
+
+    def __init__(self):
+        fig = _base.explorer_figure((4.0, 3.0))
+        self.ax = fig.subplots()
+        self.ax.grid(True)
+        (self.line,) = self.ax.plot([0.0, 1.0], [0.0, 1.0])
+        self.note = self.ax.text(0.05, 0.4, "", bbox={"facecolor": "white", "edgecolor": "k"})
+        self.panel = self.ax.text(0.3, 0.75, "the same words", transform=self.ax.transAxes)
+        self.animate(self.line, self.note)
+        self.animate_text(self.panel)
+        super().__init__(fig, {"width": W.IntSlider(1, min=1, max=3),
+                               "top": W.FloatSlider(1.0, min=1.0, max=4.0)})
+
+    def refresh(self):
+        self.note.set_text("x" * 12 * self.controls["width"].value)
+        self.ax.set_ylim(0.0, self.controls["top"].value)
+
+
+@pytest.mark.parametrize("moves", [
+    [("width", 3), ("width", 1), ("width", 3), ("width", 2), ("width", 3)],  # the frame resizes
+    [("top", 2.0), ("top", 1.0), ("top", 3.0), ("top", 2.0), ("top", 1.0)],  # the grid moves
+    [("top", 2.0), ("width", 3), ("top", 1.0), ("width", 1), ("top", 2.0), ("width", 3)],
+])
+def test_kept_pixels_are_those_of_a_full_render(moves):
+    """Text pixels are kept per content (and per what is under them) and static images per
+    axis limits; none may show where a render from scratch would differ: a framed text's frame
+    grows with its text, the grid under a fixed text moves with the limits."""
+    ex = _Probe()
+    ex.draw()
+    for key, value in moves:
+        ex.controls[key].value = value
+        ex.draw()
+        np.testing.assert_array_equal(pixels(ex), render_aside(ex), f"{key} = {value}")

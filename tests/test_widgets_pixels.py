@@ -14,6 +14,8 @@ import pytest
 
 matplotlib.use("Agg")
 
+import _explorer_checks  # noqa: E402
+
 from npfl_helpers import data, widgets  # noqa: E402
 
 
@@ -107,3 +109,58 @@ def test_phase_diagram_legend_is_not_under_the_meshes():
         box = legend.get_window_extent(renderer)
         for ax in ex.figure.axes[:2]:  # the two phase diagrams
             assert not box.overlaps(ax.get_window_extent(renderer)), "legend under a mesh"
+
+
+def render_aside(ex) -> str:
+    """:func:`_explorer_checks.render_aside`, hashed like :func:`pixels`."""
+    return hashlib.sha256(bytes(_explorer_checks.render_aside(ex))).hexdigest()
+
+
+def _slider_like(control) -> bool:
+    return (isinstance(control, W.ValueWidget) and not isinstance(control, W.Button)
+            and not getattr(control, "disabled", False)
+            and isinstance(control, (W.Checkbox, W.Dropdown, W.SelectionSlider, W.ToggleButtons,
+                                     W.FloatLogSlider, W.IntSlider, W.FloatSlider)))
+
+
+class _CountingImages(dict):
+    """An explorer's kept static images, counting the lookups that found one."""
+
+    hits = 0
+
+    def pop(self, key, *default):
+        if default and key in self:
+            self.hits += 1
+        return super().pop(key, *default)
+
+
+@pytest.mark.parametrize("name", [n for n in widgets.__all__ if n != "Explorer"])
+def test_states_shown_before_are_shown_as_a_full_render_would(name):
+    """Each control to another value and back: the static images and text pixels kept from the
+    first visit must give the picture a render from scratch gives."""
+    ex = getattr(widgets, name)()
+    pixels(ex)
+    ex._backgrounds = _CountingImages(ex._backgrounds)
+    for key in list(ex.controls):
+        control = ex.controls.get(key)  # None: replaced when another control rebuilt the panel
+        if control is None or not _slider_like(control):
+            continue
+        start = control.value
+        control.value = other_value(control)
+        pixels(ex)
+        control.value = start
+        assert pixels(ex) == render_aside(ex), f"{name}: {key} back to {start!r} is stale"
+
+
+def test_a_state_shown_before_reuses_its_static_image():
+    ex = widgets.variance_estimator_explorer()
+    sigma2 = ex.controls["sigma2"]
+    first = pixels(ex)
+    ex._backgrounds = _CountingImages(ex._backgrounds)
+    sigma2.value = 2.0  # the histogram's axis scales with σ²: a new static image
+    pixels(ex)
+    assert ex._backgrounds.hits == 0
+    sigma2.value = 1.0
+    assert pixels(ex) == first
+    assert ex._backgrounds.hits == 1
+    assert first == render_aside(ex)

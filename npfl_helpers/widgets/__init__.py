@@ -20,9 +20,11 @@ module                nb    explorers
 ``schedules``         09    :func:`schedule_explorer`
 ====================  ====  =====================================================
 
-Private shared parts: ``_base`` (:class:`Explorer`, ``explorer_figure``), ``_controls`` (the
-slider, dropdown and checkbox factories), ``_axes`` (limits that keep still), ``_paths`` (the
-paths-on-a-surface explorer behind ``momentum_explorer`` and ``optimizer_explorer``).
+Private shared parts: ``_base`` (:class:`Explorer`, ``explorer_figure``), ``_blit`` (its
+blitted rendering: cached static images and text pixels), ``_figure`` (figure sizes, the inline
+PNG), ``_controls`` (the slider, dropdown and checkbox factories), ``_axes`` (limits that keep
+still), ``_paths`` (the paths-on-a-surface explorer behind ``momentum_explorer`` and
+``optimizer_explorer``).
 
 Each factory returns an :class:`Explorer` (``.controls``, ``.figure``, ``.update()``); as the
 last expression of a cell it displays itself. Works under ``%matplotlib inline`` and

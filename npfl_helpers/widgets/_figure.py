@@ -140,6 +140,7 @@ def _text_extent(text, renderer) -> Bbox:
     box = text.get_window_extent(renderer)
     patch = text.get_bbox_patch()
     if patch is not None:
+        text.update_bbox_position_size(renderer)  # else the frame is the last drawn content's
         half = 0.5 * renderer.points_to_pixels(patch.get_linewidth())
         box = Bbox.union([box, patch.get_window_extent(renderer).padded(half)])
     (x0, y0), (x1, y1) = box.get_points()
