@@ -748,6 +748,19 @@ def test_variance_estimates_from_pool_change_only_what_a_setting_controls():
     assert est.variance_estimates_from_pool(pool, 5).shape == (3, 200)  # n − 1, n, n + 1; all
 
 
+def test_variance_estimates_from_pool_uses_only_the_entries_it_needs():
+    """A NaN outside the rows and columns used is never read; beyond the float range: inf."""
+    pool = np.random.default_rng(7).standard_normal((20, 6))
+    pool[10:, :] = np.nan
+    pool[:, 5] = np.inf
+    clean = pool[:10, :4].copy()
+    np.testing.assert_array_equal(est.variance_estimates_from_pool(pool, 4, 2.0, 10),
+                                  est.variance_estimates_from_pool(clean, 4, 2.0))
+    with np.errstate(all="raise"):
+        huge = est.variance_estimates_from_pool(clean, 4, 1e308)
+    assert np.isposinf(huge).any() and not np.isnan(huge).any()  # no warning, no NaN
+
+
 def test_variance_estimates_from_pool_has_the_expected_bias():
     pool = np.random.default_rng(6).standard_normal((100_000, 4))
     e = est.variance_estimates_from_pool(pool, 4, 3.0, divisors=[3, 4])
@@ -765,7 +778,9 @@ def test_variance_estimates_from_pool_has_the_expected_bias():
     ((np.zeros((3, 1)), 2), {}, ValueError, r"pool must have at least 1 row .* got shape \(3, 1\)"),
     ((np.zeros((0, 4)), 2), {}, ValueError, r"pool must have at least 1 row"),
     ((np.zeros(4), 2), {}, ValueError, "pool must have 2 axes"),
-    (([[0.0, np.nan]], 2), {}, ValueError, "pool"),
+    (([[0.0, np.nan]], 2), {}, ValueError, r"pool must hold finite numbers in the 1 rows and 2 "
+                                            r"columns used; got nan"),
+    (([[0.0, 1.0], [np.inf, 0.0]], 2), {}, ValueError, r"pool must hold finite .* got inf"),
     ((np.zeros((3, 4)), 2), {"divisors": [0]}, ValueError, "divisors"),
     (("abc", 2), {}, TypeError, "pool"),
 ])

@@ -281,9 +281,15 @@ def variance_estimates(x, divisors=None) -> np.ndarray:
     if x.ndim == 0 or x.shape[-1] < 2:
         raise ValueError("x must have a last axis of size n >= 2 (one sample per row); got "
                          f"shape {x.shape}")
-    d = _divisors(x.shape[-1], divisors)
+    return _sums_of_squares_over(x, _divisors(x.shape[-1], divisors))
+
+
+def _sums_of_squares_over(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """:math:`S/d` of each row of a checked ``x`` for each checked divisor (``inf`` beyond the
+    float range)."""
     c = x - np.mean(x, axis=-1, keepdims=True)
-    S = np.sum(c * c, axis=-1)
+    with np.errstate(over="ignore"):
+        S = np.sum(c * c, axis=-1)
     return S / d.reshape((-1,) + (1,) * S.ndim)
 
 
@@ -305,15 +311,20 @@ def variance_estimates_from_pool(pool, n: int, sigma2: float = 1.0, trials: int 
     array([[ 8., 18.],
            [ 4.,  9.]])
     """
-    pool = check_array("pool", pool, ndim=2, allow_empty=True)
+    # only the entries used must be finite: the rest of a large pool is not scanned every call
+    pool = check_array("pool", pool, ndim=2, allow_empty=True, finite=False)
     if pool.shape[0] < 1 or pool.shape[1] < 2:
         raise ValueError(f"pool must have at least 1 row (a trial) and 2 columns (samples of "
                          f"size n >= 2); got shape {pool.shape}")
     n = check_int("n", n, 2, pool.shape[1])
     sigma2 = check_range("sigma2", sigma2, 0, low_open=True, allow_array=False)
     trials = pool.shape[0] if trials is None else check_int("trials", trials, 1, pool.shape[0])
-    x = np.sqrt(sigma2) * pool[:trials, :n]  # (trials, n): one sample per row
-    return variance_estimates(x, divisors)
+    used = pool[:trials, :n]
+    if not np.isfinite(used).all():
+        raise ValueError(f"pool must hold finite numbers in the {trials} rows and {n} columns "
+                         f"used; got {float(used[~np.isfinite(used)][0])} there")
+    x = np.sqrt(sigma2) * used  # (trials, n): one sample per row
+    return _sums_of_squares_over(x, _divisors(n, divisors))
 
 
 def variance_divisor_theory(n, sigma2=1.0, divisor=None) -> EstimatorStats:
