@@ -2,7 +2,10 @@
 
 For every explorer, cycle each of a few representative controls through values, time
 ``control.value = v`` (which recomputes and sets artist data) plus ``explorer.draw()``, and print
-the median and 90th percentile over all changes. Goal: median ≤ 50 ms.
+the median and 90th percentile over all changes. Goal: median ≤ 50 ms. The values cycle, so
+after the first round every change shows a state shown before, as a slider moved back and forth
+does: explorers keep their last static images and text pixels, which makes such changes cheap.
+``--first --fresh`` times only new values.
 
 Also prints, for reference, the cost of the inline path's PNG encoding of one figure
 (``savefig(png)``), which the notebook adds on top of the render.
