@@ -1,5 +1,6 @@
-"""Axes that keep still while a slider moves: limits rounded outwards and kept while the data
-fit, light log axes, room for the explorer's dynamic title.
+"""Axes that keep still while a slider moves: limits rounded outwards (by
+:mod:`npfl_helpers.axis_limits`) and kept while the data fit, light log axes, room for the
+explorer's dynamic title.
 
 Limits that rarely change are easier to read, and they keep the static part of the figure in
 the explorer's cache (see :class:`~npfl_helpers.widgets._base.Explorer`), so an update only
@@ -11,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import ticker as mticker
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+from ..axis_limits import decades, linear_limits, step_limit, symlog_limits
 
 __all__ = ["FLOOR", "decades", "layout_engine", "light_log_axis", "linear_limits",
            "set_ylim_sticky", "step_limit", "symlog_limits"]
@@ -26,37 +29,6 @@ def layout_engine(top: float = 0.93) -> ConstrainedLayoutEngine:
 def light_log_axis(axis) -> None:
     """No minor ticks on a log axis whose limits change: they are most of its drawing cost."""
     axis.set_minor_locator(mticker.NullLocator())
-
-
-def decades(lo: float, hi: float) -> tuple[float, float]:
-    """Round positive limits outwards to powers of ten (at least one decade apart).
-
-    >>> decades(0.03, 7.0)
-    (0.01, 10.0)
-    """
-    lo_q = 10.0 ** np.floor(np.log10(lo))
-    hi_q = 10.0 ** np.ceil(np.log10(hi))
-    return float(lo_q), float(max(hi_q, 10.0 * lo_q))
-
-
-def symlog_limits(lo: float, hi: float, linthresh: float = 1e-2) -> tuple[float, float]:
-    """Round symlog limits outwards to ± powers of ten (0 when the data keep one sign).
-
-    >>> symlog_limits(-3.0, 0.5)
-    (-10.0, 1.0)
-    """
-    lo_q = -(10.0 ** np.ceil(np.log10(max(-lo, linthresh)))) if lo < 0 else 0.0
-    hi_q = 10.0 ** np.ceil(np.log10(max(hi, linthresh))) if hi > 0 else 0.0
-    return float(lo_q), float(hi_q if hi_q > lo_q else linthresh)
-
-
-def linear_limits(lo: float, hi: float) -> tuple[float, float]:
-    """Round linear limits outwards to multiples of 0.5, with a margin.
-
-    >>> linear_limits(0.1, 1.2)
-    (-0.25, 1.75)
-    """
-    return float(np.floor(2 * lo) / 2 - 0.25), float(np.ceil(2 * hi) / 2 + 0.25)
 
 
 def set_ylim_sticky(ax, lo: float, hi: float, rounded, slack_decades: float = 3.0) -> None:
@@ -84,24 +56,3 @@ def set_ylim_sticky(ax, lo: float, hi: float, rounded, slack_decades: float = 3.
         return
     wider = rounded(min(lo, cur_lo), max(hi, cur_hi))
     ax.set_ylim(*(wider if fits(*wider) else rounded(lo, hi)))
-
-
-_ROUND = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
-
-
-def step_limit(current: float, last: float) -> float:
-    """The right limit of a step axis ``[0, limit]`` for data up to step ``last``: ``current``
-    while the data fill more than half of it, else ``last`` rounded up to a round number
-    (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ᵏ). A steps slider then seldom moves the axis.
-
-    >>> step_limit(999.0, 999.0), step_limit(999.0, 1099.0), step_limit(1200.0, 999.0)
-    (999.0, 1200.0, 1200.0)
-    >>> step_limit(1200.0, 499.0)
-    500.0
-    """
-    if last <= 0:
-        return 1.0
-    if 0.5 * current < last <= current:
-        return float(current)
-    scale = 10.0 ** np.floor(np.log10(last))
-    return float(scale * next(r for r in _ROUND if r * scale >= last * (1 - 1e-12)))
