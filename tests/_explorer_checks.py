@@ -62,10 +62,10 @@ def pixels(ex) -> np.ndarray:
 def render_aside(ex) -> np.ndarray:
     """The pixels of the current state rendered from scratch, without touching the explorer's
     caches (its kept static images and text pixels stay as they were, for the next change)."""
-    names = ("_static_version", "_backgrounds", "_volatile", "_signature", "_background",
-             "_base", "_text_pixels", "_background_pixels", "_layer_image")
+    names = ("_static_version", "_backgrounds", "_layer_images", "_volatile", "_signature",
+             "_background", "_base", "_text_pixels", "_background_pixels", "_layer_image")
     saved = {n: getattr(ex, n) for n in names}
-    ex._backgrounds, ex._volatile, ex._text_pixels = {}, set(), {}
+    ex._backgrounds, ex._layer_images, ex._volatile, ex._text_pixels = {}, {}, set(), {}
     ex._background_pixels = ex._layer_image = None
     try:
         ex.invalidate()

@@ -312,6 +312,25 @@ def test_the_layer_is_redrawn_when_replaced_and_cached_otherwise():
     np.testing.assert_array_equal(fast, _drawn(ex))
 
 
+def test_a_layer_shown_before_over_the_same_image_is_not_drawn_again():
+    ex = widgets.optimizer_explorer()
+    kappa = ex.controls["kappa"]
+    first = _drawn(ex)
+    start, first_layer = kappa.value, list(ex._layer)
+    kappa.value = 31.6  # a new surface: its contours drawn once
+    _drawn(ex)
+    assert ex._layer != first_layer
+    drawn = []
+    for artist in first_layer:
+        artist.draw = lambda renderer, artist=artist: drawn.append(artist)
+    kappa.value = start  # back: the first surface's contours over the same image
+    np.testing.assert_array_equal(_drawn(ex), first)
+    assert ex._layer == first_layer and drawn == [], "the layer was drawn again"
+    for artist in first_layer:
+        del artist.draw
+    np.testing.assert_array_equal(first, render_aside(ex))
+
+
 def test_cached_computes_each_key_once():
     ex = widgets.momentum_explorer()
     calls = []

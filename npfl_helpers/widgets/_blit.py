@@ -9,7 +9,8 @@ last few static images are kept by the axis limits they show, so a slider moved 
 renders each of them once.
 
 Artists that change seldom but cost much (a surface's contours) can form a layer
-(:meth:`BlittedFigure.set_layer`) cached over the static image until it is replaced.
+(:meth:`BlittedFigure.set_layer`) cached over the static image until it is replaced; the images
+of the last few layers are kept too, by their artists and the static image under them.
 
 Text is the slowest thing to draw (each glyph is rendered on its own). Texts registered with
 :meth:`BlittedFigure.animate_text` (titles, text panels: over no other dynamic artist) are drawn
@@ -51,7 +52,8 @@ class BlittedFigure:
         self._layer: list = getattr(self, "_layer", [])  # set_layer's: over the background
         self._layer_image = None  # ... and the result, while they stay as they are
         self._background = None  # the figure without dynamic artists
-        self._backgrounds: dict = {}  # static signature -> that background, the latest last
+        self._backgrounds: dict = {}  # (static signature,) -> that background, latest last
+        self._layer_images: dict = {}  # (signature, layer's artists) -> the layer over it
         self._base = None  # ... and without the volatile axes
         self._volatile: set = set()
         self._signature = None
@@ -84,6 +86,8 @@ class BlittedFigure:
 
         Between two calls only the other dynamic artists are drawn. The caller keeps the z-order
         right: the layer lies over the whole static image (add e.g. the spines it would cover).
+        The image of the same artists over the same static image is kept (the last
+        ``BACKGROUNDS``), so the artists of a layer must not change: make new ones instead.
         """
         for artist in artists:
             artist.set_animated(True)
@@ -142,10 +146,17 @@ class BlittedFigure:
         canvas = self.figure.canvas
         if self._layer:
             if self._layer_image is None:
-                for artist in self._layer:
-                    if artist.get_visible():
-                        self.figure.draw_artist(artist)
-                self._layer_image = canvas.copy_from_bbox(self.figure.bbox)
+                self._layer_image = _kept(self._layer_images, (self._signature,
+                                                              tuple(self._layer)))
+                if self._layer_image is not None:  # these artists over this image, drawn before
+                    canvas.restore_region(self._layer_image)
+                else:
+                    for artist in self._layer:
+                        if artist.get_visible():
+                            self.figure.draw_artist(artist)
+                    self._layer_image = canvas.copy_from_bbox(self.figure.bbox)
+                    _keep(self._layer_images, (self._signature, tuple(self._layer)),
+                          self._layer_image)
                 self._forget_texts_over({a.axes for a in self._layer if a.axes is not None})
             else:
                 canvas.restore_region(self._layer_image)
@@ -216,7 +227,7 @@ class BlittedFigure:
                 canvas.restore_region(self._background)
             self._draw_animated()
             return
-        seen = self._backgrounds.pop(sig, None)
+        seen = _kept(self._backgrounds, (sig,))
         if seen is not None:  # these limits were shown before: their image is kept
             canvas.restore_region(seen)
             self._set_background(seen, sig)
@@ -256,11 +267,7 @@ class BlittedFigure:
         last ``BACKGROUNDS`` (only those of the current static version and size), draw the
         dynamic artists over it."""
         self._background = background
-        if any(key[:2] != sig[:2] for key in self._backgrounds):
-            self._backgrounds.clear()  # after invalidate() or a new size: never shown again
-        self._backgrounds[sig] = background
-        while len(self._backgrounds) > BACKGROUNDS:
-            self._backgrounds.pop(next(iter(self._backgrounds)))
+        _keep(self._backgrounds, (sig,), background)
         self._new_background()
         self._signature = sig
         self._draw_animated()
@@ -280,3 +287,22 @@ class BlittedFigure:
         finally:
             self._rendering = False
         self.invalidate()
+
+
+def _kept(images: dict, key):
+    """The image kept under ``key`` (then the most recent), or None."""
+    image = images.pop(key, None)
+    if image is not None:
+        images[key] = image
+    return image
+
+
+def _keep(images: dict, key, image) -> None:
+    """Keep ``image`` under ``key`` (whose first item is the static signature it belongs to),
+    the last ``BACKGROUNDS`` only; images of another static version or figure size are never
+    shown again: dropped."""
+    if any(k[0][:2] != key[0][:2] for k in images):
+        images.clear()
+    images[key] = image
+    while len(images) > BACKGROUNDS:
+        images.pop(next(iter(images)))
