@@ -34,6 +34,7 @@ _NAMES = tuple(optim.OPTIMIZERS)  # the lecture's order
 _BETAS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99)
 _BETA2S = (0.0, 0.5, 0.9, 0.99, 0.999, 0.9999)
 _c = Controls(width="310px", label_width="84px")
+_c_betas = Controls(width="310px", label_width="112px")  # room for "β (mom., Nest.)"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -84,11 +85,11 @@ class _OptimizerExplorer(PathsExplorer):
             swatch = f'<b style="color:{OPTIMIZER_COLORS[name]}">&#9632;</b> {label_for(name)}'
             c[name] = _c.checkbox(swatch, name in ("sgd", "momentum", "adam"), html=True)
             c[f"lr_{name}"] = _c.log_slider("α", lrs[name], 1e-4, 10.0)
-        c["beta"] = _c.choice_slider("β (mom., Nest.)", 0.9, _BETAS)
-        c["beta_rmsprop"] = _c.choice_slider("β (RMSProp)", 0.9, _BETA2S)
-        c["beta1"] = _c.choice_slider("β₁ (Adam)", 0.9, _BETAS)
-        c["beta2"] = _c.choice_slider("β₂ (Adam)", 0.999, _BETA2S)
-        c["eps"] = _c.log_slider("ε", 1e-8, 1e-12, 1e-1, step=0.25)
+        c["beta"] = _c_betas.choice_slider("β (mom., Nest.)", 0.9, _BETAS)
+        c["beta_rmsprop"] = _c_betas.choice_slider("β (RMSProp)", 0.9, _BETA2S)
+        c["beta1"] = _c_betas.choice_slider("β₁ (Adam)", 0.9, _BETAS)
+        c["beta2"] = _c_betas.choice_slider("β₂ (Adam)", 0.999, _BETA2S)
+        c["eps"] = _c_betas.log_slider("ε", 1e-8, 1e-12, 1e-1, step=0.25)
         rows = [W.HBox([c[n], c[f"lr_{n}"]]) for n in _NAMES]
         columns = [["surface", "kappa", "steps", "x0", "y0"], rows,
                    ["beta", "beta_rmsprop", "beta1", "beta2", "eps"]]
