@@ -23,11 +23,12 @@ from __future__ import annotations
 import math
 
 from ._validate import check_range
+from .trajectories import nice_ceil
 
 __all__ = ["decades", "linear_limits", "step_limit", "symlog_limits"]
 
 #: the round numbers of :func:`step_limit`, times a power of ten
-STEP_ROUNDS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+STEP_ROUNDS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 
 
 def _ordered(lo, hi, low: float | None = None, low_open: bool = False) -> tuple[float, float]:
@@ -92,5 +93,4 @@ def step_limit(current: float, last: float) -> float:
         return 1.0
     if 0.5 * current < last <= current:
         return float(current)
-    scale = 10.0 ** math.floor(math.log10(last))
-    return float(scale * next(r for r in STEP_ROUNDS if r * scale >= last * (1 - 1e-12)))
+    return nice_ceil(last, STEP_ROUNDS)
