@@ -146,8 +146,8 @@ class BlittedFigure:
         canvas = self.figure.canvas
         if self._layer:
             if self._layer_image is None:
-                self._layer_image = _kept(self._layer_images, (self._signature,
-                                                              tuple(self._layer)))
+                key = (self._signature, tuple(self._layer))
+                self._layer_image = _kept(self._layer_images, key)
                 if self._layer_image is not None:  # these artists over this image, drawn before
                     canvas.restore_region(self._layer_image)
                 else:
@@ -155,8 +155,7 @@ class BlittedFigure:
                         if artist.get_visible():
                             self.figure.draw_artist(artist)
                     self._layer_image = canvas.copy_from_bbox(self.figure.bbox)
-                    _keep(self._layer_images, (self._signature, tuple(self._layer)),
-                          self._layer_image)
+                    _keep(self._layer_images, key, self._layer_image)
                 self._forget_texts_over({a.axes for a in self._layer if a.axes is not None})
             else:
                 canvas.restore_region(self._layer_image)
